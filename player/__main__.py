@@ -1,0 +1,5 @@
+"""Provides `python -m player`."""
+
+from player.cli import main
+
+raise SystemExit(main())

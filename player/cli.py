@@ -1,0 +1,112 @@
+"""Provides the `unknot` command line: argument parsing and dispatch to player.commands.
+
+Only argparse and the command modules' `add_arguments` are imported up front; each command
+imports what it needs inside `run`, so `unknot validate` and headless play never load Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib import import_module
+from typing import Sequence
+
+from player import __version__
+from player.errors import UnknotError
+
+#: subcommand → (module under player.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "play": ("play", "play a routine (the TUI player, or --headless for a plain timer)"),
+    "list": ("list_cmd", "list the routines in the library"),
+    "show": ("show", "show a routine's expanded timeline and total"),
+    "validate": ("validate", "check routine files or folders"),
+    "new": ("new", "write a commented starter routine into your routine folder"),
+    "schema": ("schema", "print the routine format as JSON Schema (for editors)"),
+    "history": ("history", "past sessions, streaks and minutes per region"),
+    "doctor": ("doctor", "show the sound backend, voice and folders; play a test cue"),
+}
+
+EPILOG = (
+    "unknot is not medical advice. Stop at once for sharp, burning or radiating pain, numbness,\n"
+    "tingling or dizziness. See a clinician for pain without a known cause, pain after an injury,\n"
+    "or if you are pregnant, on blood thinners, or have a clotting or bone condition."
+)
+
+
+def _positive_speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid speed {text!r}: use a number like 2 or 0.5")
+    if not 0 < value <= 1000:
+        raise argparse.ArgumentTypeError(f"speed must be above 0 and at most 1000, got {text}")
+    return value
+
+
+def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options accepted before or after the subcommand (and with none)."""
+
+    def d(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    g = parser.add_argument_group("common options")
+    g.add_argument("--routines", metavar="DIR", action="append", default=d([]),
+                   help="an extra routine folder (repeatable)")
+    g.add_argument("--sound", choices=["auto", "simpleaudio", "command", "bell", "off"],
+                   default=d("auto"), help="sound backend (default: auto)")
+    g.add_argument("--no-sound", dest="sound", action="store_const", const="off",
+                   default=d("auto"), help="no sound at all (same as --sound off)")
+    g.add_argument("--voice", dest="voice", action="store_true", default=d(None),
+                   help="speak each step (default: on when espeak-ng or say is found)")
+    g.add_argument("--no-voice", dest="voice", action="store_false", default=d(None),
+                   help="no spoken cues")
+    g.add_argument("--speed", type=_positive_speed, metavar="X", default=d(1.0),
+                   help="play X times faster (previews and tests)")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # One line and exit 2, as argparse does, but without dumping the whole usage block.
+        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="unknot",
+        description="A guided self-massage routine player. With no command, opens the picker.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"unknot {__version__}")
+    _add_common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text.capitalize() + ".",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        _add_common(p, suppress=True)
+        import_module(f"player.commands.{module}").add_arguments(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run unknot; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        module = "picker"
+    else:
+        module = COMMANDS[args.command][0]
+    try:
+        return int(import_module(f"player.commands.{module}").run(args) or 0)
+    except UnknotError as exc:
+        print(f"unknot: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("unknot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `unknot list | head`: the reader went away; not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

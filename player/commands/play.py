@@ -1,0 +1,15 @@
+"""Provides `unknot play` (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+import argparse
+
+from player.errors import UnknotError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UnknotError("'play' is not built yet")

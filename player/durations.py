@@ -1,0 +1,59 @@
+"""Provides parsing and formatting of durations: `20`, `20s`, `1m`, `1m30s`, `1:30`, `0:20`."""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = re.compile(r"^(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*"
+                    r"(?:(?P<s>\d+(?:\.\d+)?)\s*s(?:ec)?)?$")
+_CLOCK = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d+):(?P<s>[0-5]\d(?:\.\d+)?)$")
+
+
+class DurationError(ValueError):
+    """A duration that cannot be read."""
+
+
+def parse_duration(value: object) -> float:
+    """Seconds for a duration written as a number or a string; DurationError if unreadable.
+
+    Sign and range are the caller's to check (a routine wants > 0 and at most an hour).
+    """
+    if isinstance(value, bool):
+        raise DurationError(f"expected a duration like 20s, 1m30s or 1:30, got {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        raise DurationError(f"expected a duration like 20s, 1m30s or 1:30, got {value!r}")
+    text = value.strip().lower()
+    if not text:
+        raise DurationError("expected a duration like 20s, 1m30s or 1:30, got an empty string")
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    m = _CLOCK.match(text)
+    if m:
+        return int(m["h"] or 0) * 3600 + int(m["m"]) * 60 + float(m["s"])
+    m = _UNITS.match(text)
+    if m and any(m.group(g) for g in ("h", "m", "s")):
+        return (float(m["h"] or 0) * 3600 + float(m["m"] or 0) * 60 + float(m["s"] or 0))
+    raise DurationError(f"cannot read duration {value!r}: write it like 20s, 1m30s or 1:30")
+
+
+def format_clock(seconds: float) -> str:
+    """`mm:ss` (or `h:mm:ss`), rounding up so a countdown never shows 0:00 while time is left."""
+    total = max(0, int(-(-seconds // 1)))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def format_human(seconds: float) -> str:
+    """A short human duration: `20 s`, `1 min`, `1 min 30 s`."""
+    total = int(round(seconds))
+    m, s = divmod(total, 60)
+    if m and s:
+        return f"{m} min {s} s"
+    if m:
+        return f"{m} min"
+    return f"{s} s"

@@ -1,0 +1,32 @@
+"""Shared test set-up: an isolated UNKNOT_HOME for every test, and no silent skips in CI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: CI sets this: a test that would skip for a missing tool fails instead.
+REQUIRE_ALL = os.environ.get("UNKNOT_REQUIRE_ALL", "") not in ("", "0")
+
+
+@pytest.fixture(autouse=True)
+def unknot_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own empty UNKNOT_HOME, so nothing touches the real user folder."""
+    home = tmp_path_factory.mktemp("unknot-home")
+    monkeypatch.setenv("UNKNOT_HOME", str(home))
+    monkeypatch.delenv("UNKNOT_PATH", raising=False)
+    return home
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped, but UNKNOT_REQUIRE_ALL is set: {reason}"
