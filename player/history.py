@@ -1,0 +1,474 @@
+"""Provides the session history: recording one JSON line per session, reading and summarising it.
+
+The file is `paths.history_path()` (UNKNOT_HOME/history.jsonl), one JSON object per session:
+`routine`, `name`, `started`, `ended` (ISO 8601, local time with its UTC offset), `completed`,
+`active_seconds`, `steps_done`, `steps_skipped`, `pain_before`, `pain_after` (0–10 or null), and
+`regions` (seconds of work actually played per region id).
+
+Writing never loses or corrupts an earlier record: each record is one `os.write` on an `O_APPEND`
+descriptor, under an exclusive `flock`, followed by `fsync`; nothing is ever rewritten in place.
+Reading skips damaged lines with a warning that names the line, and leaves them in the file.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterable, TypeGuard
+
+from player.errors import UnknotError, UsageError
+from player.events import Done, Event, SegmentStarted
+from player.routine import Routine
+
+try:  # POSIX; elsewhere O_APPEND single writes still keep records whole, only unlocked.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+#: The fields design.md promises, in the order they are written.
+FIELDS = (
+    "routine",
+    "name",
+    "started",
+    "ended",
+    "completed",
+    "active_seconds",
+    "steps_done",
+    "steps_skipped",
+    "pain_before",
+    "pain_after",
+)
+
+Record = dict[str, Any]
+Warn = Callable[[str], None]
+
+
+class HistoryError(UnknotError):
+    """The history file cannot be written or read (one line; the session itself goes on)."""
+
+
+def parse_pain(text: str | int) -> int:
+    """A pain rating: a whole number from 0 (none) to 10 (worst); UsageError otherwise."""
+    raw = str(text).strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise UsageError(f"pain must be a whole number from 0 to 10, got {raw!r}") from None
+    if not 0 <= value <= 10:
+        raise UsageError(f"pain must be from 0 to 10, got {value}")
+    return value
+
+
+def _check_pain(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UsageError(f"pain must be a whole number from 0 to 10, got {value!r}")
+    return parse_pain(value)
+
+
+def local_now() -> datetime:
+    """Now, in local time with its UTC offset (what `started`/`ended` record)."""
+    return datetime.now().astimezone()
+
+
+class SessionRecorder:
+    """A session listener that writes the session's history record once, when asked.
+
+    Subscribe it to the engine (`session.subscribe(recorder)`); it notes the wall-clock start at
+    the first event, the seconds of work played per region, and the Done event. Set
+    `pain_before` / `pain_after` (int 0–10 or None) any time before `save()`.
+    """
+
+    def __init__(
+        self,
+        routine: Routine,
+        path: Path | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.routine = routine
+        self.path = path
+        self._now = now or local_now
+        self._pain_before: int | None = None
+        self._pain_after: int | None = None
+        self.started: datetime | None = None
+        self.ended: datetime | None = None
+        self.done: Done | None = None
+        self.record: Record | None = None
+        self._last_t = 0.0
+        self._regions: dict[str, float] = {}
+        # The work segment now playing: (region, active seconds when it began).
+        self._open: tuple[str, float] | None = None
+
+    @property
+    def pain_before(self) -> int | None:
+        """Pain 0–10 before the session, or None if not asked or skipped."""
+        return self._pain_before
+
+    @pain_before.setter
+    def pain_before(self, value: int | None) -> None:
+        self._pain_before = _check_pain(value)
+
+    @property
+    def pain_after(self) -> int | None:
+        """Pain 0–10 after the session, or None if not asked or skipped."""
+        return self._pain_after
+
+    @pain_after.setter
+    def pain_after(self, value: int | None) -> None:
+        self._pain_after = _check_pain(value)
+
+    @property
+    def saved(self) -> bool:
+        return self.record is not None
+
+    def __call__(self, event: Event) -> None:
+        if self.done is not None:
+            return
+        if self.started is None:
+            self.started = self._now()
+        t = float(getattr(event, "t", self._last_t))
+        self._last_t = max(self._last_t, t)
+        if isinstance(event, (SegmentStarted, Done)):
+            self._close_work(t)
+        if isinstance(event, SegmentStarted):
+            seg = event.segment
+            if seg.kind == "work" and seg.region:
+                self._open = (seg.region, t)
+        elif isinstance(event, Done):
+            self.done = event
+            self.ended = self._now()
+
+    def _close_work(self, t: float) -> None:
+        if self._open is not None:
+            region, began = self._open
+            self._regions[region] = self._regions.get(region, 0.0) + max(0.0, t - began)
+            self._open = None
+
+    def build(self) -> Record | None:
+        """The record as it would be saved now, or None if the session never started."""
+        if self.started is None:
+            return None
+        done = self.done
+        if done is None:
+            # Saved without a Done event (the caller is going down): keep what was played.
+            self._close_work(self._last_t)
+            ended = self._now()
+            completed, active = False, self._last_t
+            steps_done = steps_skipped = 0
+        else:
+            ended = self.ended or self._now()
+            completed, active = done.completed, done.active_seconds
+            steps_done, steps_skipped = done.steps_done, done.steps_skipped
+        regions = {r: round(s, 1) for r, s in self._regions.items() if s > 0}
+        return {
+            "routine": self.routine.id,
+            "name": self.routine.name,
+            "started": _iso(self.started),
+            "ended": _iso(ended),
+            "completed": bool(completed),
+            "active_seconds": round(float(active), 1),
+            "steps_done": int(steps_done),
+            "steps_skipped": int(steps_skipped),
+            "pain_before": self._pain_before,
+            "pain_after": self._pain_after,
+            "regions": regions,
+        }
+
+    def save(self) -> Record | None:
+        """Append the record (once). Returns it; None if the session never started.
+
+        Later calls write nothing and return the record already saved. Raises HistoryError when
+        the file cannot be written (a later call tries again).
+        """
+        if self.record is not None:
+            return self.record
+        record = self.build()
+        if record is None:
+            return None
+        append_record(record, self.path)
+        self.record = record
+        return record
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.isoformat(timespec="seconds")
+
+
+def append_record(record: Record, path: Path | None = None) -> None:
+    """Append one record as one line: one write, under an exclusive lock, then fsync."""
+    from player import paths
+
+    target = Path(path) if path is not None else paths.history_path()
+    line = (json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        created = not target.exists()
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(target, flags, 0o644)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            # A crash mid-write can leave a torn last line without its newline: start on a fresh
+            # line so the new record stays valid (the torn one is skipped with a warning).
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                line = b"\n" + line
+            written = os.write(fd, line)
+            while written < len(line):  # a short write on a full disk; finish it under the lock
+                written += os.write(fd, line[written:])
+            os.fsync(fd)
+        finally:
+            os.close(fd)  # closing releases the lock
+        if created:
+            _fsync_dir(target.parent)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise HistoryError(f"cannot save the session to {target}: {reason}") from None
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The new file's directory entry must survive a crash too.
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+# ---------------------------------------------------------------------------------- reading
+
+
+def _stderr_warn(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _valid(obj: object) -> bool:
+    if not isinstance(obj, dict):
+        return False
+    started = obj.get("started")
+    secs = obj.get("active_seconds")
+    if not isinstance(obj.get("routine"), str) or not isinstance(started, str):
+        return False
+    if isinstance(secs, bool) or not isinstance(secs, (int, float)) or secs < 0:
+        return False
+    try:
+        # Only the local date is used for days and streaks; it must be a real one.
+        date.fromisoformat(started[:10])
+    except ValueError:
+        return False
+    return True
+
+
+def read_history(path: Path | None = None, warn: Warn | None = _stderr_warn) -> list[Record]:
+    """Every valid record in file order; damaged lines are skipped with `path:N: warning: …`."""
+    from player import paths
+
+    target = Path(path) if path is not None else paths.history_path()
+    try:
+        data = target.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise HistoryError(f"cannot read {target}: {exc.strerror or exc}") from None
+    numbered = [(n, ln) for n, ln in enumerate(data.split(b"\n"), start=1) if ln.strip()]
+    if not numbered:
+        return []
+    gc_was_on = gc.isenabled()
+    # Parsing creates one dict per line and no cycles; the collector would only walk them.
+    gc.disable()
+    try:
+        parsed = _parse_lines(numbered)
+    finally:
+        if gc_was_on:
+            gc.enable()
+    records: list[Record] = []
+    for (lineno, _), obj in zip(numbered, parsed, strict=True):
+        if _valid(obj):
+            records.append(obj)  # type: ignore[arg-type]
+        elif warn is not None:
+            warn(f"{target}:{lineno}: warning: skipped a damaged line")
+    return records
+
+
+#: Lines parsed together; a damaged line costs a line-by-line parse of its chunk only.
+_CHUNK = 2048
+
+
+def _parse_lines(numbered: list[tuple[int, bytes]]) -> list[object]:
+    """One parsed value per line (None where the line is not JSON), in order."""
+    out: list[object] = []
+    for start in range(0, len(numbered), _CHUNK):
+        out.extend(_parse_chunk(numbered[start : start + _CHUNK]))
+    return out
+
+
+def _parse_chunk(numbered: list[tuple[int, bytes]]) -> list[object]:
+    # One C-level parse of many lines is about twice as fast as a loads per line. The lines are
+    # joined with their own line numbers between them: a line that is not one whole value (a
+    # torn record, two values, an unclosed bracket) makes the parse fail or moves the numbers
+    # out of place, and then each line is parsed on its own. The newlines keep a string from
+    # running across a separator (JSON strings cannot hold a raw newline).
+    parts: list[bytes] = []
+    for n, line in numbered:
+        parts.append(line)
+        parts.append(b"\n,%d,\n" % n)
+    parts[-1] = b"]"
+    try:
+        values = json.loads(b"[" + b"".join(parts))
+    except ValueError:
+        values = None
+    if (
+        isinstance(values, list)
+        and len(values) == 2 * len(numbered) - 1
+        and values[1::2] == [n for n, _ in numbered[:-1]]
+    ):
+        return values[0::2]
+    return [_loads_or_none(line) for _, line in numbered]
+
+
+def _loads_or_none(line: bytes) -> object:
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------- summary
+
+
+def record_day(record: Record) -> str:
+    """The session's local calendar date (YYYY-MM-DD) where it was played, from `started`.
+
+    The date in the record's own offset is the day the person lived it: a session at 23:30 in
+    New York counts for that evening even when viewed later from Berlin.
+    """
+    return str(record["started"])[:10]
+
+
+def parse_since(text: str, today: date | None = None) -> str:
+    """`YYYY-MM-DD`, `today`, `yesterday` or `Nd` (N days ago) → an ISO date string."""
+    today = today or date.today()
+    raw = text.strip().lower()
+    if raw == "today":
+        return today.isoformat()
+    if raw == "yesterday":
+        return (today - timedelta(days=1)).isoformat()
+    if raw.endswith("d") and raw[:-1].isdigit():
+        return (today - timedelta(days=int(raw[:-1]))).isoformat()
+    try:
+        return date.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise UsageError(
+            f"invalid date {text!r}: use YYYY-MM-DD, today, yesterday or Nd (e.g. 7d)"
+        ) from None
+
+
+def filter_records(
+    records: Iterable[Record], *, since: str | None = None, routine: str | None = None
+) -> list[Record]:
+    """Records on or after the ISO date `since`, of the routine with id (or name) `routine`."""
+    out = list(records)
+    if since:
+        out = [r for r in out if record_day(r) >= since]
+    if routine:
+        key = routine.strip().lower()
+        out = [
+            r for r in out
+            if str(r.get("routine", "")).lower() == key or str(r.get("name", "")).lower() == key
+        ]
+    return out
+
+
+@dataclass
+class Summary:
+    """The figures `unknot history` and the TUI show under the sessions."""
+
+    today: date
+    sessions: int = 0
+    #: Active seconds this week (Monday to today, local dates).
+    week_seconds: float = 0.0
+    #: Consecutive local days with a session, ending today or yesterday (0 if neither).
+    streak_days: int = 0
+    #: Work seconds per region over the last 30 days, largest first.
+    region_seconds: dict[str, float] = field(default_factory=dict)
+    #: Active seconds per day over the last 30 days, oldest first (index 29 is today).
+    day_seconds: list[float] = field(default_factory=list)
+    #: Mean of pain_after − pain_before over sessions with both, and how many had both.
+    pain_change: float | None = None
+    pain_pairs: int = 0
+
+
+def summarize(records: Iterable[Record], today: date | None = None, days: int = 30) -> Summary:
+    """Week minutes, streak, per-region and per-day minutes over `days`, and mean pain change."""
+    today = today or date.today()
+    today_s = today.isoformat()
+    monday = (today - timedelta(days=today.weekday())).isoformat()
+    window = [(today - timedelta(days=days - 1 - i)).isoformat() for i in range(days)]
+    first = window[0]
+    per_day = dict.fromkeys(window, 0.0)
+    regions: dict[str, float] = {}
+    seen_days: set[str] = set()
+    week = 0.0
+    change_sum = 0.0
+    pairs = 0
+    count = 0
+    for r in records:
+        count += 1
+        day = record_day(r)
+        seen_days.add(day)
+        secs = float(r.get("active_seconds") or 0.0)
+        if monday <= day <= today_s:
+            week += secs
+        if first <= day <= today_s:
+            per_day[day] += secs
+            worked = r.get("regions")
+            if isinstance(worked, dict):
+                for region, s in worked.items():
+                    if isinstance(s, (int, float)) and not isinstance(s, bool):
+                        regions[region] = regions.get(region, 0.0) + float(s)
+        before, after = r.get("pain_before"), r.get("pain_after")
+        if _is_pain(before) and _is_pain(after):
+            change_sum += after - before
+            pairs += 1
+    return Summary(
+        today=today,
+        sessions=count,
+        week_seconds=week,
+        streak_days=streak(seen_days, today),
+        region_seconds=dict(sorted(regions.items(), key=lambda kv: (-kv[1], kv[0]))),
+        day_seconds=[per_day[d] for d in window],
+        pain_change=(change_sum / pairs) if pairs else None,
+        pain_pairs=pairs,
+    )
+
+
+def _is_pain(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
+
+
+def streak(days: Iterable[str], today: date) -> int:
+    """Consecutive calendar days (ISO strings) with a session, ending today or yesterday."""
+    have = set(days)
+    day = today
+    if day.isoformat() not in have:
+        day -= timedelta(days=1)
+        if day.isoformat() not in have:
+            return 0
+    n = 0
+    while day.isoformat() in have:
+        n += 1
+        day -= timedelta(days=1)
+    return n
