@@ -94,7 +94,7 @@ def test_show_json_total_matches_its_segments(
     last = segments[-1]
     assert total == pytest.approx(last["at"] + last["duration"], abs=0.01)
     # No gaps or overlaps: every segment starts where the one before ended.
-    for before, after in zip(segments, segments[1:]):
+    for before, after in zip(segments[:-1], segments[1:], strict=True):
         assert after["at"] == pytest.approx(before["at"] + before["duration"], abs=0.01)
     assert 3 * 60 <= total <= 20 * 60, f"{routine_id} lasts {total / 60:.1f} min"
     assert total == pytest.approx(expand(_load(ROUTINES / f"{routine_id}.yaml")).total, abs=0.01)
