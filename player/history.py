@@ -402,6 +402,8 @@ class Summary:
     week_seconds: float = 0.0
     #: Consecutive local days with a session, ending today or yesterday (0 if neither).
     streak_days: int = 0
+    #: Whether there is a session today (else a streak runs up to yesterday).
+    played_today: bool = False
     #: Work seconds per region over the last 30 days, largest first.
     region_seconds: dict[str, float] = field(default_factory=dict)
     #: Active seconds per day over the last 30 days, oldest first (index 29 is today).
@@ -448,6 +450,7 @@ def summarize(records: Iterable[Record], today: date | None = None, days: int = 
         sessions=count,
         week_seconds=week,
         streak_days=streak(seen_days, today),
+        played_today=today_s in seen_days,
         region_seconds=dict(sorted(regions.items(), key=lambda kv: (-kv[1], kv[0]))),
         day_seconds=[per_day[d] for d in window],
         pain_change=(change_sum / pairs) if pairs else None,
@@ -472,3 +475,48 @@ def streak(days: Iterable[str], today: date) -> int:
         n += 1
         day -= timedelta(days=1)
     return n
+
+
+# ---------------------------------------------------------------------------------- wording
+
+
+def format_minutes(seconds: float) -> str:
+    """Minutes for people: one decimal below ten, whole numbers above."""
+    m = seconds / 60
+    return f"{m:.1f} min" if m < 10 else f"{m:.0f} min"
+
+
+def format_pain(record: Record, fancy: bool = True) -> str:
+    """`6 → 3`, `– → 2`, or "" when neither was given."""
+    dash, arrow = ("–", "→") if fancy else ("-", "->")
+    before, after = record.get("pain_before"), record.get("pain_after")
+    if before is None and after is None:
+        return ""
+    b = dash if before is None else str(before)
+    a = dash if after is None else str(after)
+    return f"{b} {arrow} {a}"
+
+
+def format_streak(summary: Summary) -> str:
+    n = summary.streak_days
+    if n == 0:
+        return "none (a session today starts one)"
+    text = f"{n} day" + ("" if n == 1 else "s")
+    return text if summary.played_today else text + " (a session today keeps it going)"
+
+
+def format_pain_change(summary: Summary, fancy: bool = True) -> str:
+    if summary.pain_change is None:
+        return "no session rated before and after yet"
+    minus = "−" if fancy else "-"
+    sessions = "session" if summary.pain_pairs == 1 else "sessions"
+    value = f"{summary.pain_change:+.1f}".replace("-", minus)
+    return f"{value} on average ({summary.pain_pairs} {sessions} rated before and after)"
+
+
+def region_name(region_id: str) -> str:
+    """The region's display name (the id itself for one the vocabulary does not know)."""
+    from player import vocab
+
+    found = vocab.REGION_BY_ID.get(region_id)
+    return found.name if found else region_id
