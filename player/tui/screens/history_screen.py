@@ -1,0 +1,157 @@
+"""Provides the history screen: recent sessions, the summary figures, minutes per day over the
+last 30 days as a sparkline, and minutes per region as bars. Escape or q goes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Sparkline, Static
+
+from player import history
+
+#: Rows in the table of recent sessions (newest first).
+RECENT = 50
+
+
+@dataclass
+class HistoryLoaded(Message):
+    """The history file was read (off the event loop) and summarised."""
+
+    records: list[dict[str, Any]]
+    summary: history.Summary
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+class HistoryScreen(Screen[None]):
+    """Past sessions and progress, read from the history file when the screen opens."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Back"),
+        Binding("q", "close", "Back"),
+    ]
+
+    # Screen-local layout kept beside the screen: it is the only screen that uses these ids.
+    DEFAULT_CSS = """
+    HistoryScreen { layout: vertical; }
+    HistoryScreen #history-title { text-style: bold; padding: 0 1; }
+    HistoryScreen #history-body { height: 1fr; padding: 0 1; }
+    HistoryScreen #history-table { height: auto; max-height: 14; margin-bottom: 1; }
+    HistoryScreen #history-summary { margin-bottom: 1; }
+    HistoryScreen .history-heading { text-style: bold; margin-top: 1; }
+    HistoryScreen #history-days { height: 3; margin-bottom: 1; }
+    HistoryScreen #history-status { color: $text-muted; }
+    """
+
+    def __init__(self, path: Path | None = None, today: date | None = None) -> None:
+        super().__init__()
+        self._path = path
+        self._today = today
+        #: The records shown, in file order, once loaded (None while loading).
+        self.records: list[dict[str, Any]] | None = None
+        self.summary: history.Summary | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label("History", id="history-title")
+        with VerticalScroll(id="history-body"):
+            yield Static("Reading the history…", id="history-status")
+            with Vertical(id="history-content"):
+                yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="history-summary")
+                yield Label("Minutes per day, last 30 days", classes="history-heading")
+                yield Sparkline([], id="history-days")
+                yield Label("Minutes per region, last 30 days", classes="history-heading")
+                yield Static("", id="history-regions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#history-content").display = False
+        table = self.query_one("#history-table", DataTable)
+        table.add_columns("Date", "Routine", "Minutes", "Done", "Pain")
+        self.load()
+
+    def history_path(self) -> Path | None:
+        return self._path or getattr(self.app, "history_path", None)
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        # 100,000 records take a few hundred ms to read: off the event loop, result by message.
+        warnings: list[str] = []
+        today = self._today or date.today()
+        try:
+            records = history.read_history(self.history_path(), warn=warnings.append)
+            error = None
+        except history.HistoryError as exc:
+            records, error = [], str(exc)
+        self.post_message(
+            HistoryLoaded(records, history.summarize(records, today), warnings, error)
+        )
+
+    @on(HistoryLoaded)
+    def show(self, message: HistoryLoaded) -> None:
+        self.records, self.summary = message.records, message.summary
+        status = self.query_one("#history-status", Static)
+        if message.error:
+            status.update(message.error)
+            return
+        if message.warnings:
+            n = len(message.warnings)
+            lines = "line" if n == 1 else "lines"
+            self.notify(f"Skipped {n} damaged {lines} in the history file "
+                        f"(first: {message.warnings[0]})", severity="warning")
+        if not message.records:
+            status.update("No sessions yet. Play a routine and it will show up here.")
+            return
+        status.display = False
+        self.query_one("#history-content").display = True
+        self._fill_table(message.records)
+        summary = message.summary
+        self.query_one("#history-summary", Static).update(
+            f"Sessions: {summary.sessions}\n"
+            f"This week: {history.format_minutes(summary.week_seconds)}\n"
+            f"Streak: {history.format_streak(summary)}\n"
+            f"Pain change: {history.format_pain_change(summary)}"
+        )
+        self.query_one("#history-days", Sparkline).data = [s / 60 for s in summary.day_seconds]
+        self.query_one("#history-regions", Static).update(region_bars(summary.region_seconds))
+
+    def _fill_table(self, records: list[dict[str, Any]]) -> None:
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        for r in reversed(records[-RECENT:]):
+            table.add_row(
+                str(r.get("started", ""))[:16].replace("T", " "),
+                str(r.get("name") or r.get("routine")),
+                Text(f"{float(r.get('active_seconds') or 0) / 60:.1f}", justify="right"),
+                "yes" if r.get("completed") else "no",
+                history.format_pain(r),
+            )
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+
+def region_bars(region_seconds: dict[str, float], width: int = 30) -> Text:
+    """One line per region: name, minutes and a bar scaled to the largest."""
+    if not region_seconds:
+        return Text("No region work in the last 30 days.")
+    names = {rid: history.region_name(rid) for rid in region_seconds}
+    w = max(len(n) for n in names.values())
+    most = max(region_seconds.values()) or 1.0
+    out = Text()
+    for i, (rid, secs) in enumerate(region_seconds.items()):
+        if i:
+            out.append("\n")
+        out.append(f"{names[rid]:<{w}}  {history.format_minutes(secs):>8}  ")
+        out.append("█" * max(1, round(width * secs / most)), style="green")
+    return out
