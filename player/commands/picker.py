@@ -1,10 +1,8 @@
-"""Provides `unknot picker` (placeholder until its issue lands)."""
+"""Provides `unknot` with no command: the TUI routine picker."""
 
 from __future__ import annotations
 
 import argparse
-
-from player.errors import UnknotError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -12,4 +10,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UnknotError("'picker' is not built yet")
+    # Textual is imported here, not at the top, so other commands never pay for it.
+    from player.tui.app import run as run_tui
+
+    return run_tui(args)

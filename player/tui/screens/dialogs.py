@@ -1,0 +1,214 @@
+"""Provides the small modal screens: first-run notice, start, end-session prompt, new-routine
+name, routine problems and help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from player.durations import format_human
+from player.errors import Problem, UnknotError
+from player.routine import Routine
+
+NOTICE_TEXT = (
+    "unknot is not medical advice.\n\n"
+    "Work at a 'good pain' of about 4 to 7 out of 10, never more. Stop at once for sharp, "
+    "burning or radiating pain, numbness, tingling or dizziness.\n\n"
+    "See a clinician first for pain with no known cause, after an injury, or if you are "
+    "pregnant, take blood thinners, or have a clotting, bone or nerve condition."
+)
+
+
+def parse_pain(text: str) -> int | None:
+    """A 0–10 pain rating from what was typed; None for nothing; UnknotError otherwise."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        from player.history import parse_pain as history_parse_pain
+    except ImportError:
+        history_parse_pain = None
+    if history_parse_pain is not None:
+        return int(history_parse_pain(text))
+    if text.isdigit() and 0 <= int(text) <= 10:
+        return int(text)
+    raise UnknotError(f"pain must be a whole number from 0 to 10, got {text!r}")
+
+
+class NoticeScreen(ModalScreen[None]):
+    """Shown once per install: unknot is not medical advice."""
+
+    BINDINGS = [
+        Binding("enter", "close", "Continue"),
+        Binding("escape", "close", "Continue", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="notice", classes="dialog"):
+            yield Label("Before you start", classes="dialog-title")
+            yield Static(NOTICE_TEXT, id="notice-text")
+            yield Label("Press Enter to continue", classes="dialog-keys")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class StartChoice:
+    """What the start dialog decided: begin (with an optional pain rating) or go back."""
+
+    start: bool
+    pain_before: int | None = None
+
+
+class StartScreen(ModalScreen[StartChoice]):
+    """Before the first step: the caution, and an optional pain rating (Enter skips)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Back")]
+
+    def __init__(self, routine: Routine, total_seconds: float) -> None:
+        super().__init__()
+        self.routine = routine
+        self.total_seconds = total_seconds
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="start", classes="dialog"):
+            yield Label(self.routine.name, classes="dialog-title")
+            steps = len(self.routine.steps)
+            yield Label(f"{steps} step{'s' if steps != 1 else ''} · "
+                        f"{format_human(self.total_seconds)}", classes="dialog-sub")
+            if self.routine.caution:
+                yield Static(f"⚠ {self.routine.caution}", id="start-caution", classes="caution")
+            yield Label("Pain right now, 0–10 (optional):")
+            yield Input(placeholder="Enter to skip", id="pain-before", max_length=3)
+            yield Label("", id="start-error", classes="error")
+            yield Label("Enter  start      Esc  back", classes="dialog-keys")
+
+    @on(Input.Submitted, "#pain-before")
+    def submitted(self, event: Input.Submitted) -> None:
+        try:
+            pain = parse_pain(event.value)
+        except UnknotError as exc:
+            self.query_one("#start-error", Label).update(str(exc))
+            return
+        self.dismiss(StartChoice(True, pain))
+
+    def action_cancel(self) -> None:
+        self.dismiss(StartChoice(False))
+
+
+class ConfirmEndScreen(ModalScreen[bool]):
+    """`End this session?` — y ends it, n or Escape goes on."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "End"),
+        Binding("n", "answer(False)", "Go on"),
+        Binding("escape", "answer(False)", "Go on", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-end", classes="dialog"):
+            yield Label("End this session?", classes="dialog-title")
+            yield Label("y  end it      n  go on", classes="dialog-keys")
+
+    def action_answer(self, end: bool) -> None:
+        self.dismiss(end)
+
+
+class NameScreen(ModalScreen["str | None"]):
+    """Asks the name of a new routine; Escape gives None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="new-name", classes="dialog"):
+            yield Label("New routine", classes="dialog-title")
+            yield Label("Name (for example: evening calves):")
+            yield Input(placeholder="routine name", id="name-input")
+            yield Label("Enter  create and edit      Esc  cancel", classes="dialog-keys")
+
+    @on(Input.Submitted, "#name-input")
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ProblemsScreen(ModalScreen[None]):
+    """Every problem of a routine file that cannot be played."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("enter", "close", "Close", show=False),
+        Binding("q", "close", "Close", show=False),
+    ]
+
+    def __init__(self, title: str, problems: list[Problem]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.problems = problems
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="problems", classes="dialog"):
+            yield Label(f"{self.title_text} cannot be played", classes="dialog-title")
+            with VerticalScroll(id="problems-list"):
+                for problem in self.problems or []:
+                    classes = "error" if problem.severity == "error" else "warning"
+                    yield Static(str(problem), classes=classes, markup=False)
+                if not self.problems:
+                    yield Static("No details were given.")
+            yield Label("Fix the file (e opens it), then r reloads.   Esc  close",
+                        classes="dialog-keys")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+HELP_TEXT = """\
+Picker
+  /          filter by name, tag or region (Esc leaves the box)
+  Enter      play the highlighted routine
+  e          edit the routine in $EDITOR
+  n          new routine
+  r          reload the library
+  h          history
+  ?          this help
+  q          quit
+
+Player
+  space      pause / resume
+  n  →       next step
+  p  ←       previous step
+  r          restart this step
+  +          add 15 seconds
+  m          mute / unmute
+  q          end the session (asks first)
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of every screen."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("question_mark", "close", "Close", show=False),
+        Binding("q", "close", "Close", show=False),
+        Binding("enter", "close", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help", classes="dialog"):
+            yield Label("Keys", classes="dialog-title")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(HELP_TEXT, markup=False)
+            yield Label("Esc  close", classes="dialog-keys")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,331 @@
+"""Provides the picker: the routine library as a filterable table beside a preview.
+
+Every routine file is listed, including ones that fail validation (with their first error);
+choosing a broken one shows all its problems instead of playing it. Nothing in a user's file
+can raise out of here: the library reports problems as data.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from player import paths
+from player.durations import format_human
+from player.errors import UnknotError
+from player.timeline import expand
+from player.tui import text
+from player.tui.messages import PlayRequested
+from player.tui.screens.dialogs import HelpScreen, NameScreen, ProblemsScreen
+
+
+def _clip(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def entry_matches(entry: Any, words: list[str]) -> bool:
+    """Whether every word of the filter appears in the entry's name, id, tags or regions."""
+    if not words:
+        return True
+    routine = entry.routine
+    hay = [entry.id]
+    if routine is not None:
+        hay.append(routine.name)
+        hay.extend(routine.tags)
+        for rid in routine.regions:
+            hay.extend([rid, text.region_name(rid)])
+    haystack = " ".join(hay).lower()
+    return all(word in haystack for word in words)
+
+
+def first_error(entry: Any) -> str:
+    problems = list(entry.problems or [])
+    errors = [p for p in problems if p.severity == "error"] or problems
+    return errors[0].message if errors else "cannot be loaded"
+
+
+def editor_command() -> list[str] | None:
+    """$VISUAL or $EDITOR as an argument list, else the first common editor found."""
+    for var in ("VISUAL", "EDITOR"):
+        value = os.environ.get(var, "").strip()
+        if value:
+            try:
+                return shlex.split(value)
+            except ValueError:
+                return [value]
+    for name in ("sensible-editor", "nano", "vim", "vi"):
+        if shutil.which(name):
+            return [name]
+    return None
+
+
+class PickerScreen(Screen[None]):
+    """Choose a routine: table, filter box and preview."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("e", "edit", "Edit"),
+        Binding("n", "new", "New"),
+        Binding("r", "reload", "Reload"),
+        Binding("h", "history", "History"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        Binding("escape", "leave_filter", "Leave filter", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[Any] = []
+        self.shown: list[int] = []
+        self._totals: dict[int, float] = {}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="picker-top"):
+            yield Label("unknot", id="picker-title")
+            yield Input(placeholder="/ filter by name, tag or region", id="filter")
+        with Horizontal(id="picker-body"):
+            yield DataTable(id="routines", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="preview"):
+                yield Label("", id="pv-name", markup=False)
+                yield Static("", id="pv-summary", markup=False)
+                yield Static("", id="pv-meta", markup=False)
+                yield Static("", id="pv-caution", classes="caution", markup=False)
+                yield Static("", id="pv-steps", markup=False)
+                yield Label("", id="pv-total", markup=False)
+                yield Vertical(id="pv-problems")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Routine", key="name")
+        table.add_column("Min", key="min")
+        table.add_column("Regions", key="regions")
+        table.add_column("Equipment", key="equipment")
+        table.add_column("Source", key="source")
+        self.load()
+        table.focus()
+        self.app.first_run_notice(lambda: None)  # type: ignore[attr-defined]
+
+    # -- the library -----------------------------------------------------------------------
+
+    def load(self) -> None:
+        """(Re)read the library and refill the table, keeping the filter and the selection."""
+        previous = self.highlighted()
+        try:
+            self.entries = list(self.app.discover())  # type: ignore[attr-defined]
+        except (UnknotError, OSError) as exc:
+            self.notify(f"Could not read the routine folders: {exc}", severity="error")
+            self.entries = []
+        self._totals = {}
+        for index, entry in enumerate(self.entries):
+            if entry.routine is not None:
+                try:
+                    self._totals[index] = expand(entry.routine).total
+                except Exception as exc:  # a routine the loader let through but cannot expand
+                    entry.problems = [*(entry.problems or [])]
+                    self.notify(f"{entry.id}: {exc}", severity="error")
+        self.refill(keep=previous.path if previous is not None else None)
+
+    def refill(self, keep: Path | None = None) -> None:
+        words = self.query_one("#filter", Input).value.lower().split()
+        table = self.query_one(DataTable)
+        table.clear()
+        self.shown = [i for i, e in enumerate(self.entries) if entry_matches(e, words)]
+        cursor = 0
+        for row, index in enumerate(self.shown):
+            entry = self.entries[index]
+            table.add_row(*self._cells(index, entry), key=str(index))
+            if keep is not None and entry.path == keep:
+                cursor = row
+        if self.shown:
+            table.move_cursor(row=cursor)
+        self.show_preview()
+
+    def _cells(self, index: int, entry: Any) -> list[str | Text]:
+        routine = entry.routine
+        if routine is None or index not in self._totals:
+            return [
+                Text(_clip(entry.id, 28)),
+                Text("—"),
+                Text(_clip("⚠ " + first_error(entry), 40), style="bold red"),
+                Text(""),
+                Text(entry.source),
+            ]
+        return [
+            Text(_clip(routine.name, 28)),
+            Text(text.minutes(self._totals[index]), justify="right"),
+            Text(_clip(text.regions_text(routine), 30)),
+            Text(_clip(", ".join(routine.equipment), 20)),
+            Text(entry.source),
+        ]
+
+    def highlighted(self) -> Any | None:
+        table = self.query_one(DataTable)
+        if not self.shown or table.row_count == 0:
+            return None
+        row = min(max(table.cursor_row, 0), len(self.shown) - 1)
+        return self.entries[self.shown[row]]
+
+    # -- preview ---------------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted)
+    def show_preview(self) -> None:
+        entry = self.highlighted()
+        name = self.query_one("#pv-name", Label)
+        summary = self.query_one("#pv-summary", Static)
+        meta = self.query_one("#pv-meta", Static)
+        caution = self.query_one("#pv-caution", Static)
+        steps = self.query_one("#pv-steps", Static)
+        total = self.query_one("#pv-total", Label)
+        problems = self.query_one("#pv-problems", Vertical)
+        problems.remove_children()
+        for widget in (summary, meta, caution, steps, total):
+            widget.display = False
+        if entry is None:
+            name.update("No routines match the filter." if self.entries
+                        else "No routines found.")
+            return
+        routine = entry.routine
+        if routine is None:
+            name.update(entry.id)
+            problems.mount(Static("This file cannot be played:", classes="warning"))
+            for problem in (entry.problems or [])[:6]:
+                problems.mount(Static(f"line {problem.line}: {problem.message}",
+                                      classes="error", markup=False))
+            problems.mount(Static("Enter shows every problem; e opens the file.",
+                                  classes="muted"))
+            return
+        name.update(routine.name)
+        summary.update(routine.summary)
+        summary.display = bool(routine.summary)
+        bits = []
+        if routine.equipment:
+            bits.append("Equipment: " + ", ".join(routine.equipment))
+        if routine.tags:
+            bits.append("Tags: " + ", ".join(routine.tags))
+        meta.update("\n".join(bits))
+        meta.display = bool(bits)
+        caution.update(f"⚠ {routine.caution}")
+        caution.display = bool(routine.caution)
+        steps.update("\n".join(text.step_line(n, s) for n, s in enumerate(routine.steps, 1)))
+        steps.display = True
+        seconds = self._totals.get(self.entries.index(entry), 0.0)
+        total.update(f"Total {format_human(seconds)}")
+        total.display = True
+        warnings = [p for p in (entry.problems or []) if p.severity == "warning"]
+        if warnings:
+            problems.mount(Static(f"{len(warnings)} warning{'s' if len(warnings) > 1 else ''}: "
+                                  f"{warnings[0].message}", classes="warning", markup=False))
+
+    # -- choosing --------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def row_selected(self) -> None:
+        self.play_highlighted()
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self) -> None:
+        self.play_highlighted()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self) -> None:
+        self.refill()
+
+    def play_highlighted(self) -> None:
+        entry = self.highlighted()
+        if entry is None:
+            self.notify("Nothing to play: no routine matches the filter.", severity="warning")
+            return
+        if entry.routine is None:
+            self.app.push_screen(ProblemsScreen(entry.id, list(entry.problems or [])))
+            return
+        if self.entries.index(entry) not in self._totals or not entry.routine.steps:
+            self.notify(f"{entry.id} has no steps to play.", severity="warning")
+            return
+        self.post_message(PlayRequested(entry.routine))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_reload(self) -> None:
+        self.load()
+        self.notify(f"{len(self.entries)} routines loaded.", timeout=2)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        self.app.exit(0)
+
+    def action_history(self) -> None:
+        try:
+            from player.tui.screens.history_screen import HistoryScreen
+        except ImportError:
+            self.notify("History is not available in this build yet.", severity="warning")
+            return
+        self.app.push_screen(HistoryScreen())
+
+    def action_edit(self) -> None:
+        entry = self.highlighted()
+        if entry is None:
+            return
+        if entry.source == "built-in":
+            self.notify("Built-in routines are read-only. Press n to write your own.",
+                        severity="warning")
+            return
+        self.open_in_editor(Path(entry.path))
+
+    def open_in_editor(self, path: Path) -> None:
+        """Suspend the app, run $EDITOR on `path`, then reload the library."""
+        argv = editor_command()
+        if argv is None:
+            self.notify("No editor found: set $EDITOR.", severity="error")
+            return
+        try:
+            with self.app.suspend():
+                subprocess.run([*argv, str(path)], check=False)
+        except SuspendNotSupported:
+            self.notify(f"Cannot open an editor here; edit {path} yourself, then press r.",
+                        severity="warning")
+            return
+        except OSError as exc:
+            self.notify(f"Could not start {argv[0]}: {exc}", severity="error")
+        self.load()
+
+    def action_new(self) -> None:
+        self.app.push_screen(NameScreen(), self._create)
+
+    def _create(self, name: str | None) -> None:
+        if not name:
+            return
+        try:
+            path = create_routine(name, self.app.routine_dirs)  # type: ignore[attr-defined]
+        except (UnknotError, OSError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"Wrote {path}")
+        self.open_in_editor(path)
+
+
+def create_routine(name: str, extra: list[str]) -> Path:
+    """Write a starter routine named `name` into the user's folder (never overwriting)."""
+    from player import scaffold
+
+    return Path(scaffold.write_starter(name, folder=paths.user_routines_dir()))

@@ -1,0 +1,93 @@
+"""Provides the summary shown after the last step or an ended session, and saves it.
+
+The record goes to history through the session's `SessionRecorder` when the summary is left
+(Enter or Escape), so the optional pain-after rating typed here is part of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from player.durations import format_human
+from player.errors import UnknotError
+from player.events import Done
+from player.routine import Routine
+from player.tui.messages import SummaryClosed
+from player.tui.screens.dialogs import parse_pain
+
+
+class SummaryScreen(Screen[None]):
+    """Steps done and skipped, active time, pain before and after."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Back"),
+        Binding("enter", "close", "Save and back", show=False),
+    ]
+
+    def __init__(self, routine: Routine, done: Done, recorder: Any = None) -> None:
+        super().__init__()
+        self.routine = routine
+        self.done = done
+        self.recorder = recorder
+        self._left = False
+
+    def compose(self) -> ComposeResult:
+        done = self.done
+        total = len(self.routine.steps)
+        pain_before = getattr(self.recorder, "pain_before", None)
+        with Center(id="summary-center"):
+            with Vertical(id="summary"):
+                yield Label("Well done" if done.completed else "Session ended",
+                            id="summary-title")
+                yield Label(self.routine.name, id="summary-routine", markup=False)
+                yield Static(
+                    f"Steps done     {done.steps_done} of {total}\n"
+                    f"Skipped        {done.steps_skipped}\n"
+                    f"Active time    {format_human(done.active_seconds)}\n"
+                    f"Pain before    "
+                    f"{'not rated' if pain_before is None else f'{pain_before}/10'}",
+                    id="summary-stats", markup=False,
+                )
+                yield Label("Pain now, 0–10 (optional):")
+                yield Input(placeholder="Enter to skip", id="pain-after", max_length=3)
+                yield Label("", id="summary-error", classes="error")
+                yield Label("Enter  save and go back      Esc  go back", classes="dialog-keys")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#pain-after", Input).focus()
+
+    @on(Input.Submitted, "#pain-after")
+    def submitted(self, event: Input.Submitted) -> None:
+        try:
+            pain = parse_pain(event.value)
+        except UnknotError as exc:
+            self.query_one("#summary-error", Label).update(str(exc))
+            return
+        if self.recorder is not None:
+            self.recorder.pain_after = pain
+        self.action_close()
+
+    def action_close(self) -> None:
+        if self._left:
+            return
+        self._left = True
+        self.save()
+        self.post_message(SummaryClosed())
+
+    def save(self) -> None:
+        if self.recorder is None:
+            self.notify("History is not available in this build; the session was not saved.",
+                        severity="warning")
+            return
+        try:
+            self.recorder.save()
+        except UnknotError as exc:
+            self.notify(f"History not saved: {exc}", severity="error")
