@@ -1,0 +1,138 @@
+"""Provides the routine library: the folders routines come from, discovery and lookup by id.
+
+Folders, first match wins: each `--routines DIR`, the user folder (`UNKNOT_HOME/routines` or the
+platform data folder), each `UNKNOT_PATH` entry, then the built-in routines. Ids are file stems;
+a routine whose id is already taken by an earlier folder is shadowed (and `list` says so).
+Sub-folders such as `blocks/` hold include-only pieces and are not listed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from player import paths
+from player.errors import Problem, RoutineError, UnknotError
+from player.loader import SUFFIXES, check_file
+from player.routine import Routine
+
+
+@dataclass
+class Entry:
+    """One routine file of the library, loaded or not."""
+
+    id: str
+    path: Path
+    #: "built-in" or "user".
+    source: str
+    #: None when the file has errors (see `problems`).
+    routine: Routine | None
+    problems: list[Problem] = field(default_factory=list)
+    #: The file of an earlier-ranked folder's routine this one hides (a user routine with a
+    #: built-in's id), or None.
+    shadows: Path | None = None
+
+    @property
+    def error(self) -> Problem | None:
+        """The first error, for a one-line note beside the entry."""
+        return next((p for p in self.problems if p.severity == "error"), None)
+
+
+def routine_folders(extra: Sequence[Path | str] = ()) -> list[tuple[Path, str]]:
+    """Every routine folder in search order, with the source its routines are listed under."""
+    out: list[tuple[Path, str]] = [(Path(d).expanduser(), "user") for d in extra]
+    out.append((paths.user_routines_dir(), "user"))
+    out += [(d, "user") for d in paths.extra_routine_dirs()]
+    out.append((paths.builtin_routines_dir(), "built-in"))
+    seen: set[Path] = set()
+    unique: list[tuple[Path, str]] = []
+    for folder, source in out:
+        key = folder.resolve() if folder.exists() else folder.absolute()
+        if key not in seen:
+            seen.add(key)
+            unique.append((folder, source))
+    return unique
+
+
+def _files(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir()
+                      if p.suffix in SUFFIXES and not p.name.startswith(".") and p.is_file())
+    except OSError:
+        return []
+
+
+def discover(extra: Sequence[Path | str] = ()) -> list[Entry]:
+    """Every routine of the library, shadowed ones left out, in folder then file-name order."""
+    folders = routine_folders(extra)
+    search = [d for d, _ in folders]
+    entries: dict[str, Entry] = {}
+    for folder, source in folders:
+        for path in _files(folder):
+            rid = path.stem
+            if rid in entries:
+                if entries[rid].shadows is None:
+                    entries[rid].shadows = path
+                continue
+            routine, problems = check_file(path, search_dirs=search, source=source)
+            entries[rid] = Entry(rid, path, source, routine, problems)
+    return list(entries.values())
+
+
+def find(rid: str, extra: Sequence[Path | str] = ()) -> tuple[Path, str] | None:
+    """The file and source of library id `rid` (without loading it), or None."""
+    for folder, source in routine_folders(extra):
+        for suffix in SUFFIXES:
+            path = folder / (rid + suffix)
+            if path.is_file():
+                return path, source
+    return None
+
+
+def known_ids(extra: Sequence[Path | str] = ()) -> list[str]:
+    """Every id in the library, for suggestions."""
+    ids: dict[str, None] = {}
+    for folder, _ in routine_folders(extra):
+        for path in _files(folder):
+            ids.setdefault(path.stem, None)
+    return list(ids)
+
+
+def looks_like_path(name: str) -> bool:
+    return "/" in name or "\\" in name or name.endswith(SUFFIXES) or name.startswith(".")
+
+
+def resolve(name_or_path: str, extra: Sequence[Path | str] = ()) -> Routine:
+    """The routine a person named: a library id or a file path.
+
+    UnknotError (with a did-you-mean) for an unknown id or a missing file; RoutineError
+    (every problem) for a file with errors.
+    """
+    search = [d for d, _ in routine_folders(extra)]
+    candidate = Path(name_or_path).expanduser()
+    if looks_like_path(name_or_path) or candidate.is_file():
+        if not candidate.exists():
+            raise UnknotError(f"no such routine file: {name_or_path}")
+        if candidate.is_dir():
+            raise UnknotError(f"{name_or_path} is a folder, not a routine file")
+        routine, problems = check_file(candidate, search_dirs=search, source="path")
+        if routine is None:
+            raise RoutineError(problems)
+        return routine
+    found = find(name_or_path, extra)
+    if found is None:
+        lower = {i.lower(): i for i in known_ids(extra)}
+        if name_or_path.lower() in lower:
+            found = find(lower[name_or_path.lower()], extra)
+    if found is None:
+        ids = known_ids(extra)
+        close = difflib.get_close_matches(name_or_path, ids, n=1, cutoff=0.5)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UnknotError(f"unknown routine '{name_or_path}'{hint}; 'unknot list' shows them all")
+    path, source = found
+    routine, problems = check_file(path, search_dirs=search, source=source)
+    if routine is None:
+        raise RoutineError(problems)
+    return routine
