@@ -1,15 +1,80 @@
-"""Provides `unknot play` (placeholder until its issue lands)."""
+"""Provides `unknot play ROUTINE`: the TUI player, or with `--headless` a plain timer.
+
+The routine is resolved first (a library id or a path), so an unknown id or a broken file is
+one line and exit 1 in both modes. Textual is imported only when the TUI is wanted.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from player.errors import UnknotError
+from player.errors import UsageError
+
+
+def _step_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        msg = f"invalid step {text!r}: use a step number like 3"
+        raise argparse.ArgumentTypeError(msg) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"steps are numbered from 1, got {text}")
+    return value
+
+
+def _pain(text: str) -> int:
+    from player.errors import UnknotError
+    from player.history import parse_pain
+
+    try:
+        return parse_pain(text)
+    except UnknotError as exc:
+        # argparse turns this into its one-line usage error (exit 2).
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("routine", metavar="ROUTINE",
+                        help="a library id (see `unknot list`) or a routine file's path")
+    parser.add_argument("--headless", action="store_true",
+                        help="no TUI: a plain timer printing one line per segment")
+    parser.add_argument("--json", action="store_true",
+                        help="with --headless: one JSON object per line instead of text")
+    parser.add_argument("--start-at", type=_step_number, metavar="STEP", default=1,
+                        help="begin at this step (1-based)")
+    parser.add_argument("--pain-before", type=_pain, metavar="N",
+                        help="pain before the session, 0–10, saved in the history")
+    parser.add_argument("--pain-after", type=_pain, metavar="N",
+                        help="pain after the session, 0–10, saved in the history")
+    parser.add_argument("--ask-pain", action="store_true",
+                        help="ask for pain 0–10 before and after (needs a terminal)")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UnknotError("'play' is not built yet")
+    from player.library import resolve
+
+    routine = resolve(args.routine, args.routines)
+    start_at = getattr(args, "start_at", 1)
+    if start_at > len(routine.steps):
+        raise UsageError(f"--start-at {start_at}: '{routine.id}' has "
+                         f"{len(routine.steps)} steps")
+    if not args.headless:
+        if args.json:
+            raise UsageError("--json needs --headless (the TUI draws the screen itself)")
+        from player.tui.app import run as run_tui
+
+        return run_tui(args, routine=routine)
+
+    from player.headless import Options, run_headless
+
+    options = Options(
+        as_json=args.json,
+        speed=args.speed,
+        start_step=start_at,
+        sound=args.sound,
+        voice=args.voice,
+        pain_before=args.pain_before,
+        pain_after=args.pain_after,
+        ask_pain=args.ask_pain,
+    )
+    return run_headless(routine, options)

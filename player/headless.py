@@ -1,0 +1,548 @@
+"""Provides headless play: the session engine as a plain timer printing lines (or JSON lines).
+
+`unknot play ROUTINE --headless` lands here. One line per segment in the shape of design.md
+(`[01:05] ▶ 3/12 Trigger point · upper trapezius · left · 20 s`), plus pause, resume, skip and
+a closing summary; with `--json` one whole JSON object per line, flushed at once.
+
+The driver sleeps in `select()` until the engine's next deadline, a key on a TTY stdin (cbreak
+mode; space, n, p, r, +, q), or a signal (through `signal.set_wakeup_fd`), so it uses no CPU
+between events and never busy-polls. Signal handlers only note the signal; the loop acts on it
+between writes, so a line is never cut in half. The terminal mode and signal handlers are
+restored on every way out. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import sys
+from dataclasses import dataclass, field
+from typing import IO, Any, Callable
+
+from player import vocab
+from player.clock import Clock, MonotonicClock
+from player.durations import format_human
+from player.errors import UnknotError
+from player.events import (
+    CueFired,
+    Done,
+    Event,
+    Extended,
+    Paused,
+    Resumed,
+    SegmentStarted,
+    Skipped,
+)
+from player.routine import Routine
+from player.session import Session
+from player.timeline import Segment, Timeline, expand
+
+#: Why a signal ends the session (Done.reason); the exit code is 128 + the signal's number
+#: (Ctrl+C 130, SIGTERM 143, hang-up 129).
+SIGNAL_REASONS: dict[int, str] = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
+if hasattr(signal, "SIGHUP"):
+    SIGNAL_REASONS[signal.SIGHUP] = "terminated"
+
+KEYS_HELP = "keys: space pause/resume · n next · p back · r restart step · + 15 s · q quit"
+
+
+# ---------------------------------------------------------------------------- formatting
+
+
+def technique_name(tid: str) -> str:
+    try:
+        return vocab.technique(tid).name
+    except KeyError:
+        return tid
+
+
+def region_name(rid: str | None) -> str | None:
+    """A region's display name in running text: `upper trapezius`, but `TFL`, `IT band`."""
+    if rid is None:
+        return None
+    try:
+        name = vocab.region(rid).name
+    except KeyError:
+        return rid.replace("-", " ")
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
+def stamp(seconds: float) -> str:
+    """`[mm:ss]` (or `[h:mm:ss]`) of a routine offset, truncated like a stopwatch."""
+    total = max(int(seconds + 1e-6), 0)
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"[{h}:{m:02d}:{s:02d}]" if h else f"[{m:02d}:{s:02d}]"
+
+
+def describe(seg: Segment) -> str:
+    """`Trigger point · upper trapezius · left`."""
+    parts = [technique_name(seg.technique)]
+    region = region_name(seg.region)
+    if region:
+        parts.append(region)
+    if seg.side:
+        parts.append(seg.side)
+    return " · ".join(parts)
+
+
+def segment_line(seg: Segment) -> str:
+    where = f"{seg.step}/{seg.of}"
+    length = format_human(seg.duration)
+    if seg.kind == "work":
+        sets = f" · set {seg.repeat}/{seg.repeats}" if seg.repeats > 1 else ""
+        return f"{stamp(seg.at)} ▶ {where} {describe(seg)} · {length}{sets}"
+    if seg.kind == "lead_in":
+        return f"{stamp(seg.at)} … {where} get into position: {describe(seg)} · {length}"
+    if seg.kind == "switch":
+        return f"{stamp(seg.at)} ⇄ {where} switch sides → {seg.side} · {length}"
+    return f"{stamp(seg.at)} ◦ {where} rest · {length}"
+
+
+def summary_line(done: Done, timeline: Timeline, position: float, step: int) -> str:
+    active = format_human(done.active_seconds)
+    counts = (f"{done.steps_done}/{timeline.steps} steps done · {done.steps_skipped} skipped · "
+              f"{active} active")
+    if done.completed:
+        return f"{stamp(position)} ■ done · {counts}"
+    return f"{stamp(position)} ■ {done.reason} at step {step}/{timeline.steps} · {counts}"
+
+
+def _r(value: float) -> float:
+    return round(value, 3)
+
+
+def json_event(event: Event, timeline: Timeline) -> dict[str, Any]:
+    """The JSON object design.md promises for an event."""
+    if isinstance(event, SegmentStarted):
+        seg = event.segment
+        return {"event": "segment", "kind": seg.kind, "step": seg.step, "of": seg.of,
+                "technique": seg.technique, "region": seg.region, "side": seg.side,
+                "duration": _r(seg.duration), "repeat": seg.repeat, "repeats": seg.repeats,
+                "at": _r(event.at), "t": _r(event.t)}
+    if isinstance(event, CueFired):
+        obj: dict[str, Any] = {"event": "cue", "cue": event.cue}
+        if event.segment is not None:
+            obj.update(kind=event.segment.kind, step=event.segment.step, of=event.segment.of)
+        obj.update(remaining=_r(event.remaining), at=_r(event.at), t=_r(event.t))
+        if event.sound is not None:
+            obj["sound"] = event.sound
+        return obj
+    if isinstance(event, Paused):
+        return {"event": "pause", "t": _r(event.t)}
+    if isinstance(event, Resumed):
+        return {"event": "resume", "paused_for": _r(event.paused_for), "t": _r(event.t)}
+    if isinstance(event, Skipped):
+        return {"event": "skip", "action": event.action, "from": event.from_step,
+                "to": event.to_step, "of": timeline.steps, "t": _r(event.t)}
+    if isinstance(event, Extended):
+        return {"event": "extend", "seconds": _r(event.seconds), "t": _r(event.t)}
+    return {"event": "done", "completed": event.completed, "reason": event.reason,
+            "steps_done": event.steps_done, "steps_skipped": event.steps_skipped,
+            "of": timeline.steps, "active_seconds": _r(event.active_seconds),
+            "at": _r(timeline.total) if event.completed else None, "t": _r(event.t)}
+
+
+class Printer:
+    """A session listener writing one whole line per event to `out`, flushed at once.
+
+    If the reader goes away (a closed pipe) it stops writing and sets `broken`; the driver then
+    ends the session.
+    """
+
+    def __init__(self, session: Session, out: IO[str], as_json: bool) -> None:
+        self.session = session
+        self.out = out
+        self.as_json = as_json
+        self.broken = False
+
+    def line_for(self, event: Event) -> str | None:
+        timeline = self.session.timeline
+        if self.as_json:
+            return json.dumps(json_event(event, timeline), ensure_ascii=False)
+        pos = self.session.position()
+        if isinstance(event, SegmentStarted):
+            return segment_line(event.segment)
+        if isinstance(event, Paused):
+            return f"{stamp(pos)} ‖ paused"
+        if isinstance(event, Resumed):
+            return f"{stamp(pos)} ▷ resumed after {format_human(event.paused_for)}"
+        if isinstance(event, Skipped):
+            n = timeline.steps
+            if event.action == "next":
+                if event.to_step > n:
+                    return f"{stamp(pos)} ⏭ skipped step {event.from_step}/{n}"
+                return f"{stamp(pos)} ⏭ skipped step {event.from_step}/{n} → {event.to_step}/{n}"
+            if event.action == "back":
+                return f"{stamp(pos)} ⏮ back to step {event.to_step}/{n}"
+            return f"{stamp(pos)} ↺ step {event.to_step}/{n} again"
+        if isinstance(event, Extended):
+            return f"{stamp(pos)} + {format_human(event.seconds)}"
+        if isinstance(event, Done):
+            return summary_line(event, timeline, pos, self.session.step)
+        return None  # cues are heard, not printed
+
+    def __call__(self, event: Event) -> None:
+        if self.broken:
+            return
+        line = self.line_for(event)
+        if line is None:
+            return
+        try:
+            # One write of the whole line, then flush: a reader never sees half a line.
+            self.out.write(line + "\n")
+            self.out.flush()
+        except (BrokenPipeError, ValueError):
+            self.broken = True
+            _silence(self.out)
+
+
+def _silence(stream: IO[str]) -> None:
+    """Point a dead stream's descriptor at /dev/null so the exit flush cannot fail again."""
+    try:
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+# ---------------------------------------------------------------------------- terminal
+
+
+class Keyboard:
+    """Single keys from a TTY stdin in cbreak mode; restores the terminal on `close()`.
+
+    Inactive (no fd) when stdin is not a TTY or the process is not in the terminal's
+    foreground (changing the mode from the background would stop the process).
+    """
+
+    def __init__(self, stdin: IO[str] | None) -> None:
+        self.fd: int | None = None
+        self._saved: list[Any] | None = None
+        if stdin is None:
+            return
+        try:
+            fd = stdin.fileno()
+            if not os.isatty(fd) or os.tcgetpgrp(fd) != os.getpgrp():
+                return
+        except (OSError, ValueError):
+            return
+        self.fd = fd
+
+    @property
+    def active(self) -> bool:
+        return self.fd is not None
+
+    def enter(self) -> None:
+        if self.fd is None or self._saved is not None:
+            return
+        import termios
+        import tty
+
+        self._saved = termios.tcgetattr(self.fd)
+        tty.setcbreak(self.fd, termios.TCSANOW)
+
+    def leave(self) -> None:
+        if self.fd is None or self._saved is None:
+            return
+        import termios
+
+        try:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
+        except termios.error:
+            pass  # the terminal is gone (hang-up); nothing left to restore
+        self._saved = None
+
+    def read(self) -> str | None:
+        """The keys waiting (decoded); None when the terminal has closed."""
+        assert self.fd is not None
+        try:
+            data = os.read(self.fd, 64)
+        except OSError:
+            return None
+        if not data:
+            return None
+        return data.decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------------------- driver
+
+
+@dataclass
+class Options:
+    """What headless play needs from the command line."""
+
+    as_json: bool = False
+    speed: float = 1.0
+    start_step: int = 1
+    sound: str = "auto"
+    voice: bool | None = None
+    pain_before: int | None = None
+    pain_after: int | None = None
+    ask_pain: bool = False
+    extra_listeners: list[Callable[[Event], None]] = field(default_factory=list)
+
+
+class Headless:
+    """Runs one session to its end, in the foreground, and returns the exit code."""
+
+    def __init__(
+        self,
+        routine: Routine,
+        options: Options,
+        *,
+        out: IO[str] | None = None,
+        err: IO[str] | None = None,
+        stdin: IO[str] | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.routine = routine
+        self.options = options
+        self.out = out if out is not None else sys.stdout
+        self.err = err if err is not None else sys.stderr
+        self.stdin = stdin if stdin is not None else sys.stdin
+        self.clock = clock if clock is not None else MonotonicClock()
+        self.timeline = expand(routine)
+        self.session = Session(self.timeline, clock=self.clock, speed=options.speed,
+                               start_step=options.start_step)
+        self.printer = Printer(self.session, self.out, options.as_json)
+        self.keyboard = Keyboard(self.stdin)
+        self._signals: list[int] = []
+        self.sound: Any = None
+        self.recorder: Any = None
+
+    # -- helpers
+
+    def notice(self, message: str) -> None:
+        try:
+            self.err.write(message.rstrip("\n") + "\n")
+            self.err.flush()
+        except (OSError, ValueError):
+            pass
+
+    def _make_sound(self) -> Any:
+        mode = self.options.sound
+        try:
+            from player.sound import make_sound
+        except ImportError:
+            if mode != "off":
+                self.notice("unknot: sound is not available in this build; playing silently")
+            return None
+        try:
+            return make_sound(mode=mode, voice=self.options.voice, notice=self.notice)
+        except UnknotError as exc:
+            self.notice(f"unknot: no sound: {exc}")
+            return None
+
+    def _make_recorder(self) -> Any:
+        try:
+            from player.history import SessionRecorder
+        except ImportError:
+            return None
+        recorder = SessionRecorder(self.routine)
+        recorder.pain_before = self.options.pain_before
+        recorder.pain_after = self.options.pain_after
+        return recorder
+
+    def _ask_pain(self, when: str) -> int | None:
+        """Ask for a 0–10 rating on the terminal (Enter skips); None if skipped."""
+        from player.history import parse_pain
+
+        for _ in range(3):
+            self.err.write(f"Pain {when} (0–10, Enter to skip): ")
+            self.err.flush()
+            answer = self.stdin.readline()
+            if not answer.strip():
+                return None
+            try:
+                return parse_pain(answer)
+            except UnknotError as exc:
+                self.notice(str(exc))
+        return None
+
+    def _save_history(self) -> None:
+        if self.recorder is None:
+            return
+        from player.history import HistoryError
+
+        try:
+            self.recorder.save()
+        except HistoryError as exc:
+            self.notice(f"unknot: history not saved: {exc}")
+
+    # -- signals
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        # Only note it: the loop acts between writes, so no line is ever cut short.
+        self._signals.append(signum)
+
+    def _install_signals(self) -> tuple[dict[int, Any], int, tuple[int, int]]:
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(write_fd, False)
+        os.set_blocking(read_fd, False)
+        old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+        wanted = [signal.SIGINT, signal.SIGTERM]
+        if hasattr(signal, "SIGHUP"):
+            wanted.append(signal.SIGHUP)
+        if self.keyboard.active and hasattr(signal, "SIGTSTP"):
+            wanted.append(signal.SIGTSTP)
+        saved: dict[int, Any] = {s: signal.signal(s, self._on_signal) for s in wanted}
+        return saved, old_wakeup, (read_fd, write_fd)
+
+    def _restore_signals(self, saved: dict[int, Any], old_wakeup: int,
+                         pipe: tuple[int, int]) -> None:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+        signal.set_wakeup_fd(old_wakeup)
+        for fd in pipe:
+            os.close(fd)
+
+    def _suspend(self) -> None:
+        """Ctrl+Z: pause, give the terminal back, stop; on `fg` take it again, still paused."""
+        self.session.pause()
+        self.keyboard.leave()
+        handler = signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTSTP)  # stops here until SIGCONT
+        signal.signal(signal.SIGTSTP, handler)
+        self.keyboard.enter()
+        self.notice("unknot: paused — press space to go on")
+
+    def _handle_signals(self) -> int | None:
+        """Act on noted signals; returns the signal that ends the session, if one does."""
+        while self._signals:
+            signum = self._signals.pop(0)
+            if hasattr(signal, "SIGTSTP") and signum == signal.SIGTSTP:
+                self._suspend()
+            else:
+                return signum
+        return None
+
+    # -- keys
+
+    def _handle_keys(self, keys: str) -> None:
+        s = self.session
+        for key in keys:
+            if key == " ":
+                s.toggle_pause()
+            elif key in "nN":
+                s.next()
+            elif key in "pP":
+                s.back()
+            elif key in "rR":
+                s.restart_step()
+            elif key == "+":
+                s.extend(15.0)
+            elif key in "qQ":
+                s.stop("stopped")
+            if s.state == "done":
+                return
+
+    # -- main
+
+    def header(self) -> None:
+        if self.options.as_json:
+            return
+        r = self.routine
+        lines = [f"{r.name} · {self.timeline.steps} steps · {format_human(self.timeline.total)}"]
+        if self.options.start_step > 1:
+            lines[0] += f" · from step {self.options.start_step}"
+        if self.options.speed != 1.0:
+            lines[0] += f" · speed ×{self.options.speed:g}"
+        if r.caution:
+            lines.append(f"Caution: {r.caution}")
+        if self.keyboard.active:
+            lines.append(KEYS_HELP)
+        for line in lines:
+            self.printer.out.write(line + "\n")
+        self.printer.out.flush()
+
+    def run(self) -> int:
+        code = 1
+        try:
+            if self.options.ask_pain and self.options.pain_before is None:
+                if self.keyboard.active:
+                    self.options.pain_before = self._ask_pain("before")
+                else:
+                    self.notice("unknot: --ask-pain needs a terminal on stdin; not asking")
+            self.sound = self._make_sound()
+            self.recorder = self._make_recorder()
+            for listener in (self.sound, self.printer, self.recorder,
+                             *self.options.extra_listeners):
+                if listener is not None:
+                    self.session.subscribe(listener)
+            try:
+                self.header()
+            except (BrokenPipeError, ValueError):
+                self.printer.broken = True
+                _silence(self.out)
+            code = self._play()
+            if (self.options.ask_pain and self.keyboard.active and code == 0
+                    and self.options.pain_after is None):
+                try:
+                    self.options.pain_after = self._ask_pain("after")
+                except KeyboardInterrupt:
+                    code = 130
+            if self.recorder is not None:
+                self.recorder.pain_before = self.options.pain_before
+                self.recorder.pain_after = self.options.pain_after
+        finally:
+            self._save_history()
+            if self.sound is not None:
+                self.sound.close()
+        return code
+
+    def _play(self) -> int:
+        """Play the session to its end; the exit code (0, or 128 + the signal that ended it)."""
+        saved, old_wakeup, pipe = self._install_signals()
+        read_fd = pipe[0]
+        try:
+            self.keyboard.enter()
+            self.session.start()
+            while self.session.state != "done":
+                signum = self._handle_signals()
+                if signum is not None:
+                    self.session.stop(SIGNAL_REASONS.get(signum, "terminated"))
+                    return 128 + signum
+                if self.printer.broken:
+                    self.session.stop("stopped")
+                    break
+                deadline = self.session.next_deadline()
+                timeout = None if deadline is None else max(deadline - self.clock.now(), 0.0)
+                fds = [read_fd]
+                if self.keyboard.fd is not None:
+                    fds.append(self.keyboard.fd)
+                ready, _, _ = select.select(fds, [], [], timeout)
+                if read_fd in ready:
+                    try:
+                        while os.read(read_fd, 512):
+                            pass
+                    except BlockingIOError:
+                        pass
+                if self.keyboard.fd is not None and self.keyboard.fd in ready:
+                    keys = self.keyboard.read()
+                    if keys is None:  # the terminal went away: no more keys
+                        self.keyboard.leave()
+                        self.keyboard.fd = None
+                    else:
+                        self._handle_keys(keys)
+                self.session.poll()
+            return 0
+        finally:
+            self.keyboard.leave()
+            self._restore_signals(saved, old_wakeup, pipe)
+
+
+def run_headless(routine: Routine, options: Options) -> int:
+    """Play `routine` headless on this process's stdin/stdout; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal that cannot show ▶ or · gets a replacement character, not a crash.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+    return Headless(routine, options).run()
