@@ -290,12 +290,15 @@ class _Checker:
         """The file an include names, or None and the reason."""
         as_path = "/" in value or "\\" in value or value.endswith(SUFFIXES)
         if as_path:
-            base = including.parent / value
-            if base.suffix in SUFFIXES:
-                candidates = [base]
-            else:
-                candidates = [base, base.with_name(base.name + ".yaml"),
-                              base.with_name(base.name + ".yml")]
+            # Relative to the including file first, then to each routine folder, so a copy of
+            # a built-in (`unknot new --from`) still finds `blocks/breathing.yaml`.
+            candidates = []
+            for folder in [including.parent, *self.dirs]:
+                base = folder / value
+                candidates.append(base)
+                if base.suffix not in SUFFIXES:
+                    candidates += [base.with_name(base.name + ".yaml"),
+                                   base.with_name(base.name + ".yml")]
         else:
             if not _ID.fullmatch(value):
                 return None, (f"cannot include '{_short(value)}': name a routine id like "

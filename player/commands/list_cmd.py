@@ -1,15 +1,101 @@
-"""Provides `unknot list` (placeholder until its issue lands)."""
+"""Provides `unknot list`: the routines in the library, as a table or as JSON."""
 
 from __future__ import annotations
 
 import argparse
-
-from player.errors import UnknotError
+import json
+import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--region", metavar="REGION",
+                        help="only routines that work this region (id or alias, e.g. calves)")
+    parser.add_argument("--tag", metavar="TAG", help="only routines with this tag")
+    parser.add_argument("--max-minutes", type=float, metavar="N",
+                        help="only routines of at most N minutes")
+    parser.add_argument("--json", action="store_true", help="print a JSON array")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UnknotError("'list' is not built yet")
+    from player import vocab
+    from player.errors import UsageError
+    from player.library import discover
+    from player.timeline import expand
+
+    region = None
+    if args.region:
+        region = vocab.region_id(args.region)
+        if region is None:
+            import difflib
+
+            close = difflib.get_close_matches(args.region.lower(), vocab.region_names(), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UsageError(f"unknown region '{args.region}'{hint}")
+    filtering = bool(args.region or args.tag or args.max_minutes is not None)
+
+    rows: list[dict[str, object]] = []
+    broken = []
+    for entry in discover(args.routines):
+        routine = entry.routine
+        if routine is None:
+            broken.append(entry)
+            continue
+        seconds = expand(routine).total
+        if region and region not in routine.regions:
+            continue
+        if args.tag and args.tag.lower() not in (t.lower() for t in routine.tags):
+            continue
+        if args.max_minutes is not None and seconds > args.max_minutes * 60:
+            continue
+        rows.append({
+            "id": entry.id,
+            "name": routine.name,
+            "summary": routine.summary,
+            "seconds": round(seconds, 3),
+            "regions": list(routine.regions),
+            "techniques": list(routine.techniques),
+            "equipment": list(routine.equipment),
+            "tags": list(routine.tags),
+            "source": entry.source,
+            "path": str(entry.path),
+            "shadows": str(entry.shadows) if entry.shadows else None,
+        })
+
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        for entry in broken if not filtering else []:
+            print(f"unknot: {entry.error}", file=sys.stderr)
+        return 0
+
+    table = [("ID", "NAME", "MIN", "REGIONS", "SOURCE")]
+    for row in rows:
+        regions = ", ".join(vocab.region(str(r)).name.lower()
+                            for r in row["regions"])  # type: ignore[attr-defined]
+        source = str(row["source"])
+        if row["shadows"]:
+            shadowed = str(row["shadows"])
+            source += " (shadows built-in)" if _is_builtin(shadowed) else f" (shadows {shadowed})"
+        minutes = float(str(row["seconds"])) / 60
+        table.append((str(row["id"]), str(row["name"]), f"{minutes:.1f}", regions, source))
+    if not filtering:
+        for entry in broken:
+            problem = entry.error
+            note = f"invalid: {problem}" if problem else "invalid"
+            table.append((entry.id, "-", "-", "-", f"{entry.source} ({note})"))
+    if len(table) == 1:
+        print("no routines match" if filtering else "no routines found", file=sys.stderr)
+        return 0
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    for line in table:
+        cells = [line[i].rjust(widths[i]) if i == 2 else line[i].ljust(widths[i])
+                 for i in range(4)]
+        print("  ".join(cells + [line[4]]).rstrip())
+    return 0
+
+
+def _is_builtin(path: str) -> bool:
+    from pathlib import Path
+
+    from player.paths import builtin_routines_dir
+
+    return Path(path).resolve().parent == builtin_routines_dir().resolve()

@@ -1,15 +1,22 @@
-"""Provides `unknot schema` (placeholder until its issue lands)."""
+"""Provides `unknot schema`: the routine format as JSON Schema (draft 2020-12), for editors."""
 
 from __future__ import annotations
 
 import argparse
 
-from player.errors import UnknotError
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.epilog = ("Save it and point your editor at it, e.g.\n"
+                     "  unknot schema > ~/.config/unknot-routine.schema.json\n"
+                     "and start a routine file with\n"
+                     "  # yaml-language-server: $schema=~/.config/unknot-routine.schema.json\n\n"
+                     + (parser.epilog or ""))
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UnknotError("'schema' is not built yet")
+    import json
+
+    from player.schema import routine_schema
+
+    print(json.dumps(routine_schema(), indent=2, ensure_ascii=False))
+    return 0

@@ -1,15 +1,61 @@
-"""Provides `unknot show` (placeholder until its issue lands)."""
+"""Provides `unknot show ROUTINE`: the expanded timeline, each segment with its start, the total."""
 
 from __future__ import annotations
 
 import argparse
-
-from player.errors import UnknotError
+import json
+import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("routine", metavar="ROUTINE", help="a library id or a routine file")
+    parser.add_argument("--json", action="store_true",
+                        help='print {"id", "name", "seconds", "segments": [...]}')
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UnknotError("'show' is not built yet")
+    from player import vocab
+    from player.durations import format_clock, format_human
+    from player.errors import RoutineError
+    from player.library import resolve
+    from player.timeline import expand
+
+    try:
+        routine = resolve(args.routine, args.routines)
+    except RoutineError as exc:
+        # Every problem, one line each: the person is probably fixing the file right now.
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    timeline = expand(routine)
+    if args.json:
+        print(json.dumps({
+            "id": routine.id,
+            "name": routine.name,
+            "seconds": round(timeline.total, 3),
+            "segments": [seg.as_json() for seg in timeline.segments],
+        }, indent=2, ensure_ascii=False))
+        return 0
+
+    rows = [("START", "KIND", "STEP", "TECHNIQUE", "REGION", "SIDE", "DURATION")]
+    for seg in timeline.segments:
+        rows.append((
+            format_clock(seg.at),
+            seg.kind.replace("_", "-"),
+            f"{seg.step}/{seg.of}",
+            vocab.technique(seg.technique).name,
+            vocab.region(seg.region).name if seg.region else "-",
+            seg.side or "-",
+            format_human(seg.duration),
+        ))
+    print(f"{routine.name} ({routine.id})")
+    if routine.caution:
+        print(f"Caution: {routine.caution}")
+    print()
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print()
+    print(f"Total {format_clock(timeline.total)} ({format_human(timeline.total)}) in "
+          f"{len(routine.steps)} steps")
+    return 0

@@ -1,0 +1,61 @@
+"""Provides the starter text `unknot new` writes: a short commented routine that validates."""
+
+from __future__ import annotations
+
+import re
+
+STARTER = """\
+# yaml-language-server: $schema={schema}
+# {name}: a routine of your own. `unknot show {id}` checks it and shows its
+# timeline; `unknot play {id}` plays it.
+# Every field is described in docs/routines.md (techniques, regions, sides, cues).
+name: {title}
+summary: A short description shown in the picker.
+tags: [mine]
+equipment: [massage ball]
+# caution: Shown before the routine starts, e.g. skip the ball work after a neck injury.
+defaults:
+  lead_in: 5s          # time to get into position before each step (0 = none)
+  pressure: moderate   # light | moderate | firm, or 0-10 (stay at 7 or below)
+  cues: {{halfway: true, countdown: 3}}
+steps:
+  - technique: effleurage          # long gliding strokes to warm up
+    region: upper-trapezius
+    side: each                     # left, then right, with a switch between
+    duration: 30s                  # 20, 20s, 1m, 1m30s or 1:30
+    pressure: light
+
+  - technique: trigger-point       # hold a tender spot: 10-30 s
+    region: upper-trapezius
+    side: each
+    duration: 20s
+    repeat: 2                      # work periods per side
+    rest: 10s                      # between them
+    tool: massage ball
+    instructions: Lean into a ball against the wall and hold one tender spot still.
+
+  - technique: breathe             # breathe and rest need no region
+    duration: 1m
+"""
+
+
+def slug(name: str) -> str:
+    """The file stem (routine id) for a name: `My neck, after work` → `my-neck-after-work`."""
+    text = re.sub(r"[^a-z0-9]+", "-", name.strip().lower())
+    return text.strip("-")[:60].strip("-")
+
+
+def starter(name: str, rid: str, schema: str = "unknot-routine.schema.json") -> str:
+    """The commented starter routine for `name`, saved as `rid`.yaml."""
+    title = name.strip() or rid
+    # Quote the title whenever plain YAML could misread it (colons, #, leading symbols).
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 &'(),.!?-]*", title):
+        title = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return STARTER.format(name=name.strip() or rid, title=title, id=rid, schema=schema)
+
+
+def rename(text: str, name: str) -> str:
+    """A copied routine's text with its top-level `name:` replaced (the rest kept as written)."""
+    quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    new, count = re.subn(r"(?m)^name:.*$", f"name: {quoted}", text, count=1)
+    return new if count else f"name: {quoted}\n{text}"
