@@ -94,7 +94,9 @@ def test_recorder_pain_attributes_refuse_bad_values(bad: object) -> None:
 # ------------------------------------------------------------------------------ recorder
 
 
-def play_through(rec: SessionRecorder, wall: WallClock, *, stop_after: float | None = None) -> Session:
+def play_through(
+    rec: SessionRecorder, wall: WallClock, *, stop_after: float | None = None
+) -> Session:
     clock = FakeClock()
     session = Session(expand(routine()), clock=clock)
     session.subscribe(rec)
