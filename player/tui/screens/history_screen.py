@@ -51,6 +51,7 @@ class HistoryScreen(Screen[None]):
     HistoryScreen .history-heading { text-style: bold; margin-top: 1; }
     HistoryScreen #history-days { height: 3; margin-bottom: 1; }
     HistoryScreen #history-status { color: $text-muted; }
+    HistoryScreen #history-warnings { color: $warning; }
     """
 
     def __init__(self, path: Path | None = None, today: date | None = None) -> None:
@@ -60,12 +61,15 @@ class HistoryScreen(Screen[None]):
         #: The records shown, in file order, once loaded (None while loading).
         self.records: list[dict[str, Any]] | None = None
         self.summary: history.Summary | None = None
+        #: Warnings about damaged lines skipped while reading (`path:N: warning: …`).
+        self.warnings: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Label("History", id="history-title")
         with VerticalScroll(id="history-body"):
             yield Static("Reading the history…", id="history-status")
             with Vertical(id="history-content"):
+                yield Static("", id="history-warnings")
                 yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="history-summary")
                 yield Label("Minutes per day, last 30 days", classes="history-heading")
@@ -100,15 +104,20 @@ class HistoryScreen(Screen[None]):
     @on(HistoryLoaded)
     def show(self, message: HistoryLoaded) -> None:
         self.records, self.summary = message.records, message.summary
+        self.warnings = message.warnings
         status = self.query_one("#history-status", Static)
         if message.error:
             status.update(message.error)
             return
+        warning_line = self.query_one("#history-warnings", Static)
+        warning_line.display = bool(message.warnings)
         if message.warnings:
             n = len(message.warnings)
             lines = "line" if n == 1 else "lines"
-            self.notify(f"Skipped {n} damaged {lines} in the history file "
-                        f"(first: {message.warnings[0]})", severity="warning")
+            text = (f"Skipped {n} damaged {lines}; they stay in the file. "
+                    f"First: {message.warnings[0]}")
+            warning_line.update(text)
+            self.notify(text, severity="warning")
         if not message.records:
             status.update("No sessions yet. Play a routine and it will show up here.")
             return
