@@ -439,8 +439,10 @@ class _FileReader:
                 self.error(node, f"'{name}' is not a number unknot can read: {_kind(node)}")
                 return None
             value = num
+        # parse_duration reads no signs: call "-5s" negative, not unreadable.
+        negative = isinstance(value, str) and value.strip().startswith("-")
         try:
-            secs = parse_duration(value)
+            secs = -1.0 if negative else parse_duration(value)
         except DurationError:
             self.error(node, f"cannot read {name} '{_short(str(node.value))}': write it like "
                              "20s, 1m30s or 1:30")
@@ -478,8 +480,8 @@ class _FileReader:
                     return vocab.PRESSURE_WORDS[word]
                 if word.isdigit() and int(word) <= 10:
                     return int(word)
-                self.error(node, f"'pressure' must be light, moderate, firm or a number from "
-                                 f"0 to 10, got {_kind(node)}"
+                self.error(node, f"'pressure' must be light, moderate, firm or a whole number "
+                                 f"from 0 to 10, got {_kind(node)}"
                                  f"{_suggest(word, vocab.PRESSURE_WORDS)}")
                 return None
             if node.tag in (_CORE + "int", _CORE + "float"):
@@ -588,8 +590,9 @@ class _FileReader:
             value = top["version"][1]
             if not (isinstance(value, ScalarNode) and value.tag == _CORE + "int"
                     and self.number(value) == 1):
-                self.error(value, f"unsupported version {_kind(value)}: this unknot reads "
-                                  "version 1")
+                shown = _short(str(value.value)) if isinstance(value, ScalarNode) else \
+                    _kind(value)
+                self.error(value, f"unsupported version {shown}: this unknot reads version 1")
         if "name" not in top:
             self.error(root, "missing required field 'name'")
         else:
@@ -862,7 +865,7 @@ def check_file(path: Path | str, *, search_dirs: Sequence[Path | str] = (),
     checker = _Checker(search_dirs, p)
     result = checker.load(p, display)
     # Each file's problems in reading order, files in the order they were first reported.
-    order: dict[str, int] = {}
+    order: dict[str, int] = {display: 0}
     for problem in checker.problems:
         order.setdefault(problem.path, len(order))
     problems = sorted(checker.problems, key=lambda q: (order[q.path], q.line, q.column))
