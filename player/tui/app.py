@@ -162,7 +162,7 @@ class UnknotApp(App[int]):
     @on(SummaryClosed)
     def summary_closed(self) -> None:
         if self.routine is not None:
-            self.exit(0)
+            self.exit(return_code=0)
         else:
             self.pop_screen()
 
@@ -172,7 +172,7 @@ class UnknotApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, PlayerScreen):
                 screen.interrupt()
-        self.exit(130)
+        self.exit(return_code=130)
 
 
 def make_app(

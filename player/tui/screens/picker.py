@@ -30,6 +30,9 @@ from player.tui import text
 from player.tui.messages import PlayRequested
 from player.tui.screens.dialogs import HelpScreen, NameScreen, ProblemsScreen
 
+COLUMN_TITLES = {"name": "Routine", "min": "Min", "regions": "Regions",
+                 "equipment": "Equipment", "source": "Source"}
+
 
 def _clip(value: str, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
@@ -90,6 +93,7 @@ class PickerScreen(Screen[None]):
         self.entries: list[Any] = []
         self.shown: list[int] = []
         self._totals: dict[int, float] = {}
+        self._widths: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="picker-top"):
@@ -105,15 +109,10 @@ class PickerScreen(Screen[None]):
                 yield Static("", id="pv-steps", markup=False)
                 yield Label("", id="pv-total", markup=False)
                 yield Vertical(id="pv-problems")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Routine", key="name")
-        table.add_column("Min", key="min")
-        table.add_column("Regions", key="regions")
-        table.add_column("Equipment", key="equipment")
-        table.add_column("Source", key="source")
         self.load()
         table.focus()
         self.app.first_run_notice(lambda: None)  # type: ignore[attr-defined]
@@ -128,6 +127,12 @@ class PickerScreen(Screen[None]):
         except (UnknotError, OSError) as exc:
             self.notify(f"Could not read the routine folders: {exc}", severity="error")
             self.entries = []
+        except Exception as exc:
+            # The library reports bad files as data; anything else is our bug, but a file a
+            # person wrote must still not take the whole app down with it.
+            self.notify(f"unknot could not read the routine folders (a bug): {exc!r}",
+                        severity="error", timeout=15)
+            self.entries = []
         self._totals = {}
         for index, entry in enumerate(self.entries):
             if entry.routine is not None:
@@ -141,7 +146,10 @@ class PickerScreen(Screen[None]):
     def refill(self, keep: Path | None = None) -> None:
         words = self.query_one("#filter", Input).value.lower().split()
         table = self.query_one(DataTable)
-        table.clear()
+        self._widths = self.column_widths(table.size.width or self.app.size.width - 35)
+        table.clear(columns=True)
+        for key, width in self._widths.items():
+            table.add_column(COLUMN_TITLES[key], key=key, width=width)
         self.shown = [i for i, e in enumerate(self.entries) if entry_matches(e, words)]
         cursor = 0
         for row, index in enumerate(self.shown):
@@ -153,23 +161,53 @@ class PickerScreen(Screen[None]):
             table.move_cursor(row=cursor)
         self.show_preview()
 
-    def _cells(self, index: int, entry: Any) -> list[str | Text]:
+    def column_widths(self, width: int) -> dict[str, int]:
+        """Columns that fit in `width` cells, widest first to go: equipment, then source."""
+        names = [e.routine.name if e.routine is not None else e.id for e in self.entries]
+        # Two cells of padding per column, two for the vertical scrollbar.
+        room = width - 2
+        widths = {"name": min(26, max([len(n) for n in names] + [7])), "min": 3}
+        room -= sum(w + 2 for w in widths.values())
+        regions = min(32, room - 2)
+        if regions - 10 >= 10:
+            widths["source"] = 8
+            room -= 10
+            regions = min(32, room - 2)
+        widths["regions"] = max(6, regions)
+        room -= widths["regions"] + 2
+        if room - 2 >= 9:
+            widths["equipment"] = min(24, room - 2)
+        order = ("name", "min", "regions", "equipment", "source")
+        return {key: widths[key] for key in order if key in widths}
+
+    def on_resize(self) -> None:
+        table = self.query_one(DataTable)
+        if self.column_widths(table.size.width) != getattr(self, "_widths", None):
+            previous = self.highlighted()
+            self.refill(keep=previous.path if previous is not None else None)
+
+    def _cells(self, index: int, entry: Any) -> list[Text]:
         routine = entry.routine
+        widths = self._widths
         if routine is None or index not in self._totals:
-            return [
-                Text(_clip(entry.id, 28)),
-                Text("—"),
-                Text(_clip("⚠ " + first_error(entry), 40), style="bold red"),
-                Text(""),
-                Text(entry.source),
-            ]
-        return [
-            Text(_clip(routine.name, 28)),
-            Text(text.minutes(self._totals[index]), justify="right"),
-            Text(_clip(text.regions_text(routine), 30)),
-            Text(_clip(", ".join(routine.equipment), 20)),
-            Text(entry.source),
-        ]
+            cells = {
+                "name": Text(_clip(entry.id, widths["name"])),
+                "min": Text("—"),
+                "regions": Text(_clip("⚠ " + first_error(entry), widths["regions"]),
+                                style="bold red"),
+                "equipment": Text(""),
+                "source": Text(entry.source),
+            }
+        else:
+            cells = {
+                "name": Text(_clip(routine.name, widths["name"])),
+                "min": Text(text.minutes(self._totals[index]), justify="right"),
+                "regions": Text(_clip(text.regions_text(routine, 4), widths["regions"])),
+                "equipment": Text(_clip(", ".join(routine.equipment),
+                                        widths.get("equipment", 1))),
+                "source": Text(entry.source),
+            }
+        return [cells[key] for key in widths]
 
     def highlighted(self) -> Any | None:
         table = self.query_one(DataTable)
@@ -210,7 +248,7 @@ class PickerScreen(Screen[None]):
         name.update(routine.name)
         summary.update(routine.summary)
         summary.display = bool(routine.summary)
-        bits = []
+        bits = [f"Source: {entry.source}"]
         if routine.equipment:
             bits.append("Equipment: " + ", ".join(routine.equipment))
         if routine.tags:
@@ -272,7 +310,7 @@ class PickerScreen(Screen[None]):
         self.app.push_screen(HelpScreen())
 
     def action_quit(self) -> None:
-        self.app.exit(0)
+        self.app.exit(return_code=0)
 
     def action_history(self) -> None:
         try:
@@ -316,7 +354,7 @@ class PickerScreen(Screen[None]):
         if not name:
             return
         try:
-            path = create_routine(name, self.app.routine_dirs)  # type: ignore[attr-defined]
+            path = create_routine(name)
         except (UnknotError, OSError) as exc:
             self.notify(str(exc), severity="error")
             return
@@ -324,8 +362,37 @@ class PickerScreen(Screen[None]):
         self.open_in_editor(path)
 
 
-def create_routine(name: str, extra: list[str]) -> Path:
-    """Write a starter routine named `name` into the user's folder (never overwriting)."""
-    from player import scaffold
+def create_routine(name: str) -> Path:
+    """Write a starter routine named `name` into the user's folder (never overwriting).
 
-    return Path(scaffold.write_starter(name, folder=paths.user_routines_dir()))
+    Mirrors `unknot new NAME`: the same file name, starter text and schema file beside it.
+    """
+    import json
+
+    from player.loader import SUFFIXES
+    from player.scaffold import slug, starter
+    from player.schema import SCHEMA_FILE, routine_schema
+
+    name = " ".join(name.split())
+    rid = slug(name)
+    if not rid:
+        raise UnknotError(f"cannot make a file name from {name!r}: use letters or digits")
+    folder = paths.user_routines_dir()
+    for suffix in SUFFIXES:
+        if (folder / (rid + suffix)).exists():
+            raise UnknotError(f"{folder / (rid + suffix)} already exists: choose another name")
+    target = folder / f"{rid}.yaml"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8") as fh:
+            fh.write(starter(name, rid, schema=SCHEMA_FILE))
+    except FileExistsError:
+        raise UnknotError(f"{target} already exists: choose another name") from None
+    except OSError as exc:
+        raise UnknotError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        (folder / SCHEMA_FILE).write_text(json.dumps(routine_schema(), indent=2) + "\n",
+                                          encoding="utf-8")
+    except OSError:
+        pass  # the schema only helps editors; the routine is written
+    return target

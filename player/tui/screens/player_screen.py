@@ -38,10 +38,10 @@ class PlayerScreen(Screen[None]):
     """Plays one routine: countdown, what to do, where, how hard, and what comes next."""
 
     BINDINGS = [
-        Binding("space", "toggle_pause", "Pause/resume"),
+        Binding("space", "toggle_pause", "Pause"),
         Binding("n,right", "next", "Next", key_display="n →"),
         Binding("p,left", "back", "Back", key_display="p ←"),
-        Binding("r", "restart", "Restart step"),
+        Binding("r", "restart", "Restart"),
         Binding("plus,equals_sign", "extend", "+15 s", key_display="+"),
         Binding("m", "mute", "Mute"),
         Binding("q", "end", "End"),
@@ -72,9 +72,9 @@ class PlayerScreen(Screen[None]):
                 yield PressureScale(id="pressure")
                 yield TimeBar("Step", id="step-bar")
                 yield TimeBar("Routine", id="routine-bar")
-                yield Label("", id="next", markup=False)
+                yield Static("", id="next", markup=False)
             yield BodyMap(id="body-map")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         from player.session import Session
@@ -113,7 +113,7 @@ class PlayerScreen(Screen[None]):
         self._leaving = True
         app: Any = self.app
         if app.routine is not None:
-            app.exit(0)
+            app.exit(return_code=0)
         else:
             self.dismiss(None)
 
@@ -210,7 +210,7 @@ class PlayerScreen(Screen[None]):
                 instructions = vocab.TECHNIQUE_BY_ID[step.technique].instructions
             self.query_one("#instructions", Static).update(instructions)
             self.query_one(PressureScale).set_value(step.pressure)
-            self.query_one("#next", Label).update(text.next_text(self.timeline, seg))
+            self.query_one("#next", Static).update(text.next_text(self.timeline, seg))
             self.query_one(BodyMap).show(seg.region, seg.side)
         clock = format_clock(remaining)
         if self._set("clock", clock):

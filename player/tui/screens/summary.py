@@ -59,7 +59,7 @@ class SummaryScreen(Screen[None]):
                 yield Input(placeholder="Enter to skip", id="pain-after", max_length=3)
                 yield Label("", id="summary-error", classes="error")
                 yield Label("Enter  save and go back      Esc  go back", classes="dialog-keys")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#pain-after", Input).focus()

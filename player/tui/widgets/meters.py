@@ -90,7 +90,7 @@ class PressureScale(Widget):
         value = max(0, min(10, self.value))
         text.append("■" * value, style=self.get_component_rich_style("pressure--on"))
         text.append("□" * (10 - value), style=self.get_component_rich_style("pressure--off"))
-        text.append(f" {value}/10")
+        text.append(f"  {value}/10")
         word = _WORD_FOR.get(value)
         if word:
             text.append(f" · {word}", style=self.get_component_rich_style("pressure--label"))

@@ -1,0 +1,396 @@
+"""Pilot tests of the player, the start and end dialogs and the summary, on a fake clock.
+
+Time only moves when a test advances the FakeClock; `PlayerScreen.tick()` then does what the
+10 Hz interval does (poll the engine, redraw), so every assertion is exact.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from snapshot_app import CALVES, DESK, picker_app, player_app, sync
+from textual.widgets import Digits, Input
+
+from player.clock import FakeClock
+from player.tui.screens.dialogs import ConfirmEndScreen, StartScreen
+from player.tui.screens.picker import PickerScreen
+from player.tui.screens.player_screen import PlayerScreen
+from player.tui.screens.summary import SummaryScreen
+from player.tui.widgets.body_map import BodyMap
+
+# DESK's timeline: step 1 lead-in 0–5, left 5–35, switch 35–40, right 40–70; step 2 lead-in
+# 70–75, left 75–95, rest 95–105, left 105–125, switch 125–130 …; step 3 ends at 250.
+TOTAL = 250.0
+
+
+def shown(screen: PlayerScreen, selector: str) -> str:
+    return str(screen.query_one(selector).content)
+
+
+def countdown(screen: PlayerScreen) -> str:
+    return screen.query_one("#countdown", Digits).value
+
+
+async def started(pilot, pain: str = "") -> PlayerScreen:  # type: ignore[no-untyped-def]
+    """Answer the start dialog (optionally with a pain rating) and return the player."""
+    app = pilot.app
+    await pilot.pause()
+    assert isinstance(app.screen, StartScreen)
+    if pain:
+        await pilot.press(*pain)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, PlayerScreen)
+    return app.screen
+
+
+async def advance(pilot, clock: FakeClock, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    clock.advance(seconds)
+    pilot.app.screen.tick()
+    await pilot.pause()
+
+
+def history(home: Path) -> list[dict[str, object]]:
+    path = home / "history.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@sync
+async def test_start_dialog_shows_caution_and_waits() -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        start = app.screen
+        assert isinstance(start, StartScreen)
+        assert "neck injury" in str(start.query_one("#start-caution").content)
+        player = app.screen_stack[-2]
+        assert isinstance(player, PlayerScreen)
+        # Nothing runs before the start: the clock moves, the session does not.
+        clock.advance(30)
+        player.tick()
+        assert player.session.state == "ready"
+        assert countdown(player) == "00:05"
+
+
+@sync
+async def test_lead_in_then_work_counts_down_from_the_clock() -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        assert player.session.state == "lead_in"
+        assert shown(player, "#banner") == "Get into position"
+        assert shown(player, "#headline") == "Effleurage · Upper trapezius · Left"
+        assert shown(player, "#step-of") == "Step 1 of 3"
+        assert "Next: Effleurage · Upper trapezius · Left · 30 s" == shown(player, "#next")
+        assert countdown(player) == "00:05"
+        await advance(pilot, clock, 2.5)
+        assert countdown(player) == "00:03"
+        await advance(pilot, clock, 2.5 + 10)
+        assert player.session.state == "work"
+        assert shown(player, "#banner") == "Work"
+        assert countdown(player) == "00:20"
+        assert player.query_one(BodyMap).body_region == "upper-trapezius"
+        assert player.query_one(BodyMap).body_side == "left"
+        assert "gliding strokes" in shown(player, "#instructions")
+
+
+@sync
+async def test_switch_is_unmistakable() -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 36)
+        assert player.session.state == "switch"
+        assert shown(player, "#banner") == "Switch sides → right"
+        assert player.has_class("-switch")
+        assert player.query_one(BodyMap).body_side == "right"
+
+
+@sync
+async def test_space_pauses_and_the_countdown_stops() -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 10)
+        before = countdown(player)
+        await pilot.press("space")
+        assert player.session.state == "paused"
+        assert shown(player, "#banner").startswith("Paused")
+        await advance(pilot, clock, 20)
+        assert countdown(player) == before
+        await pilot.press("space")
+        assert player.session.state == "work"
+        await advance(pilot, clock, 5)
+        assert countdown(player) != before
+
+
+@pytest.mark.parametrize("key", ["n", "right"])
+@sync
+async def test_next_skips_to_the_next_step(key: str) -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 10)
+        await pilot.press(key)
+        assert player.session.current.step == 2
+        assert shown(player, "#step-of") == "Step 2 of 3"
+        assert shown(player, "#headline") == "Trigger point · Upper trapezius · Left"
+
+
+@pytest.mark.parametrize("key", ["p", "left"])
+@sync
+async def test_back_returns_to_the_previous_step(key: str) -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await pilot.press("n")
+        assert player.session.current.step == 2
+        await pilot.press(key)
+        assert player.session.current.step == 1
+        assert shown(player, "#step-of") == "Step 1 of 3"
+
+
+@sync
+async def test_r_restarts_the_step() -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 20)
+        assert player.session.state == "work"
+        await pilot.press("r")
+        assert player.session.current.kind == "lead_in"
+        assert player.session.current.step == 1
+        assert countdown(player) == "00:05"
+
+
+@sync
+async def test_plus_adds_fifteen_seconds() -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 10)
+        assert countdown(player) == "00:25"
+        await pilot.press("plus")
+        assert countdown(player) == "00:40"
+        assert player.session.routine_remaining() == pytest.approx(TOTAL - 10 + 15)
+
+
+@sync
+async def test_m_mutes_and_unmutes_the_sound() -> None:
+    app = player_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.sound is not None
+        assert app.sound.muted is False
+        await pilot.press("m")
+        assert app.sound.muted is True
+        assert shown(player, "#sound-state") == "muted"
+        await pilot.press("m")
+        assert app.sound.muted is False
+        assert shown(player, "#sound-state") == ""
+
+
+@pytest.mark.parametrize("answer", ["n", "escape"])
+@sync
+async def test_q_asks_and_n_or_escape_goes_on(answer: str) -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmEndScreen)
+        await pilot.press(answer)
+        await pilot.pause()
+        assert app.screen is player
+        assert player.session.state == "lead_in"
+
+
+@sync
+async def test_q_y_ends_and_the_summary_saves_pain(unknot_home: Path) -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot, pain="6")
+        await advance(pilot, clock, 40)
+        await pilot.press("n")  # step 1 skipped
+        await advance(pilot, clock, 5)
+        await pilot.press("q", "y")
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        assert str(summary.query_one("#summary-title").content) == "Session ended"
+        stats = str(summary.query_one("#summary-stats").content)
+        assert "Skipped        1" in stats
+        assert "Pain before    6/10" in stats
+        assert player.session.state == "done"
+        await pilot.press("3", "enter")
+        await pilot.pause()
+    assert app.return_code == 0
+    [record] = history(unknot_home)
+    assert record["completed"] is False
+    assert record["pain_before"] == 6
+    assert record["pain_after"] == 3
+    assert record["steps_skipped"] == 1
+    assert record["routine"] == DESK.id
+
+
+@sync
+async def test_finishing_shows_well_done_and_escape_saves_without_pain(
+        unknot_home: Path) -> None:
+    clock = FakeClock()
+    app = player_app(CALVES, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await advance(pilot, clock, 200)
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        assert str(summary.query_one("#summary-title").content) == "Well done"
+        assert "Steps done     2 of 2" in str(summary.query_one("#summary-stats").content)
+        await pilot.press("escape")
+        await pilot.pause()
+    [record] = history(unknot_home)
+    assert record["completed"] is True
+    assert record["pain_before"] is None and record["pain_after"] is None
+
+
+@sync
+async def test_bad_pain_ratings_are_refused_with_one_line() -> None:
+    app = player_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "1", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert "0" in str(app.screen.query_one("#start-error").content)
+        app.screen.query_one("#pain-before", Input).value = ""
+        await pilot.press("x", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+
+
+@sync
+async def test_escape_at_the_start_leaves_without_a_record(unknot_home: Path) -> None:
+    app = player_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert history(unknot_home) == []
+
+
+@sync
+async def test_ctrl_c_ends_as_interrupted_with_exit_130(unknot_home: Path) -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await advance(pilot, clock, 12)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 130
+    [record] = history(unknot_home)
+    assert record["completed"] is False
+    assert record["active_seconds"] == pytest.approx(12, abs=0.5)
+
+
+@sync
+async def test_from_the_picker_the_summary_returns_to_the_picker() -> None:
+    clock = FakeClock()
+    app = picker_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # the first row: Desk neck & shoulders
+        player = await started(pilot)
+        assert player.routine is not None and player.routine.id == DESK.id
+        await pilot.press("q", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        # And again: a second session from the same picker.
+        await pilot.press("enter")
+        await started(pilot)
+        await pilot.press("q", "y", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+@sync
+async def test_resize_mid_step_hides_and_restores_the_body_map() -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 10)
+        body = player.query_one(BodyMap)
+        assert body.display and body.region.width > 0
+        await pilot.resize_terminal(60, 16)
+        await advance(pilot, clock, 1)
+        assert body.region.width == 0
+        assert countdown(player) == "00:24"
+        assert player.query_one("#countdown").region.height == 3
+        await pilot.resize_terminal(120, 40)
+        await advance(pilot, clock, 1)
+        assert body.region.width > 0
+        assert countdown(player) == "00:23"
+
+
+@sync
+async def test_everything_fits_at_80_by_24() -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 10)
+        screen_region = player.region
+        for selector in ("#banner", "#headline", "#countdown", "#instructions", "#pressure",
+                         "#step-bar", "#routine-bar", "#next", "#body-map"):
+            region = player.query_one(selector).region
+            assert region.height > 0, selector
+            assert screen_region.contains_region(region), selector
+            # Nothing is pushed under the footer.
+            assert region.bottom <= 23, selector
+
+
+@sync
+async def test_no_color_keeps_states_readable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.no_color
+        player = await started(pilot)
+        await advance(pilot, clock, 36)
+        assert shown(player, "#banner") == "Switch sides → right"
+        rendered = str(player.query_one(BodyMap).render())
+        assert "█" in rendered and "░" in rendered
+
+
+@sync
+async def test_themes_switch_without_trouble() -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        for theme in ("textual-light", "nord", "gruvbox", "textual-dark"):
+            app.theme = theme
+            await advance(pilot, clock, 1)
+        assert player.session.state in ("lead_in", "work")
