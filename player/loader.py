@@ -832,7 +832,7 @@ _BAD = object()
 
 def range_text(low: float, high: float) -> str:
     """A recommended range as people say it: `10–30 s`, `30 s–2 min`."""
-    if high < 60:
+    if high <= 60:
         return f"{low:g}–{high:g} s"
     if low % 60 == 0 and high % 60 == 0:
         return f"{low / 60:g}–{high / 60:g} min"
