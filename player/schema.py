@@ -15,7 +15,7 @@ from player.loader import MAX_COUNTDOWN, MAX_REPEAT
 #: The file `unknot new` writes beside the user's routines for the modeline to point at.
 SCHEMA_FILE = "unknot-routine.schema.json"
 
-_DURATION_PATTERN = (r"^\s*([0-9]+(\.[0-9]+)?\s*(s|sec)?|"
+_DURATION_PATTERN = (r"^(?=\s*[0-9])\s*([0-9]+(\.[0-9]+)?\s*(s|sec)?|"
                      r"([0-9]+(\.[0-9]+)?\s*h)?\s*([0-9]+(\.[0-9]+)?\s*m(in)?)?\s*"
                      r"([0-9]+(\.[0-9]+)?\s*s(ec)?)?|([0-9]+:)?[0-9]+:[0-5][0-9](\.[0-9]+)?)\s*$")
 
