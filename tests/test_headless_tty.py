@@ -15,7 +15,28 @@ from typing import Iterator
 
 import pytest
 
-from tests.test_headless import REPO, ROUTINE_YAML
+REPO = Path(__file__).resolve().parent.parent
+
+ROUTINE_YAML = """\
+name: Headless test
+defaults:
+  lead_in: 2s
+  cues: {countdown: 1}
+steps:
+  - technique: trigger-point
+    region: upper-trapezius
+    side: each
+    duration: 10s
+    repeat: 2
+    rest: 3s
+  - technique: foam-roll
+    region: calves
+    side: left
+    duration: 30s
+  - technique: breathe
+    duration: 20s
+    lead_in: 0
+"""
 
 pytestmark = pytest.mark.slow
 
