@@ -288,13 +288,14 @@ def _stderr_warn(message: str) -> None:
 
 
 def _valid(obj: object) -> bool:
-    if not isinstance(obj, dict):
+    """Whether a parsed line is a session record the summary can use."""
+    if type(obj) is not dict:
         return False
     started = obj.get("started")
     secs = obj.get("active_seconds")
-    if not isinstance(obj.get("routine"), str) or not isinstance(started, str):
+    if type(started) is not str or type(obj.get("routine")) is not str:
         return False
-    if isinstance(secs, bool) or not isinstance(secs, (int, float)) or secs < 0:
+    if type(secs) is not float and type(secs) is not int or secs < 0:
         return False
     try:
         # Only the local date is used for days and streaks; it must be a real one.
@@ -315,63 +316,76 @@ def read_history(path: Path | None = None, warn: Warn | None = _stderr_warn) -> 
         return []
     except OSError as exc:
         raise HistoryError(f"cannot read {target}: {exc.strerror or exc}") from None
-    numbered = [(n, ln) for n, ln in enumerate(data.split(b"\n"), start=1) if ln.strip()]
-    if not numbered:
-        return []
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()  # the newline that ends the last record
     gc_was_on = gc.isenabled()
-    # Parsing creates one dict per line and no cycles; the collector would only walk them.
+    # Reading creates one dict per line and no cycles; the collector would only walk them.
     gc.disable()
     try:
-        parsed = _parse_lines(numbered)
+        return _records(_parse_lines(lines), target, warn)
     finally:
         if gc_was_on:
             gc.enable()
+
+
+def _records(parsed: list[object], target: Path, warn: Warn | None) -> list[Record]:
+    valid = _valid
     records: list[Record] = []
-    for (lineno, _), obj in zip(numbered, parsed, strict=True):
-        if _valid(obj):
-            records.append(obj)  # type: ignore[arg-type]
-        elif warn is not None:
-            warn(f"{target}:{lineno}: warning: skipped a damaged line")
+    append = records.append
+    for index, obj in enumerate(parsed):
+        if valid(obj):
+            append(obj)  # type: ignore[arg-type]
+        elif obj is not _BLANK and warn is not None:
+            warn(f"{target}:{index + 1}: warning: skipped a damaged line")
     return records
 
 
 #: Lines parsed together; a damaged line costs a line-by-line parse of its chunk only.
 _CHUNK = 2048
+#: What a blank line parses to: skipped without a warning.
+_BLANK = object()
+# Separators between the lines of a chunk, numbered by position (see _parse_chunk).
+_SEPARATORS = [b"\n,%d,\n" % i for i in range(_CHUNK)]
+_POSITIONS = list(range(_CHUNK))
 
 
-def _parse_lines(numbered: list[tuple[int, bytes]]) -> list[object]:
-    """One parsed value per line (None where the line is not JSON), in order."""
+def _parse_lines(lines: list[bytes]) -> list[object]:
+    """One parsed value per line (None where the line is not JSON, _BLANK if blank), in order."""
     out: list[object] = []
-    for start in range(0, len(numbered), _CHUNK):
-        out.extend(_parse_chunk(numbered[start : start + _CHUNK]))
+    for start in range(0, len(lines), _CHUNK):
+        out.extend(_parse_chunk(lines[start : start + _CHUNK]))
     return out
 
 
-def _parse_chunk(numbered: list[tuple[int, bytes]]) -> list[object]:
+def _parse_chunk(lines: list[bytes]) -> list[object]:
     # One C-level parse of many lines is about twice as fast as a loads per line. The lines are
-    # joined with their own line numbers between them: a line that is not one whole value (a
-    # torn record, two values, an unclosed bracket) makes the parse fail or moves the numbers
-    # out of place, and then each line is parsed on its own. The newlines keep a string from
-    # running across a separator (JSON strings cannot hold a raw newline).
-    parts: list[bytes] = []
-    for n, line in numbered:
-        parts.append(line)
-        parts.append(b"\n,%d,\n" % n)
-    parts[-1] = b"]"
-    try:
-        values = json.loads(b"[" + b"".join(parts))
-    except ValueError:
-        values = None
-    if (
-        isinstance(values, list)
-        and len(values) == 2 * len(numbered) - 1
-        and values[1::2] == [n for n, _ in numbered[:-1]]
-    ):
-        return values[0::2]
-    return [_loads_or_none(line) for _, line in numbered]
+    # joined with their positions between them: a line that is not one whole value (a torn
+    # record, two values, an unclosed bracket) makes the parse fail or moves the numbers out of
+    # place, and then each line is parsed on its own. The newlines keep a string from running
+    # across a separator (JSON strings cannot hold a raw newline).
+    n = len(lines)
+    if b"" not in lines:
+        parts = [b""] * (2 * n + 1)
+        parts[0], parts[-1] = b"[", b"]"
+        parts[1:-1:2] = lines
+        parts[2:-1:2] = _SEPARATORS[: n - 1]
+        try:
+            values = json.loads(b"".join(parts))
+        except ValueError:
+            values = None
+        if (
+            type(values) is list
+            and len(values) == 2 * n - 1
+            and values[1::2] == _POSITIONS[: n - 1]
+        ):
+            return values[0::2]
+    return [_loads_or_none(line) for line in lines]
 
 
 def _loads_or_none(line: bytes) -> object:
+    if not line.strip():
+        return _BLANK
     try:
         return json.loads(line)
     except ValueError:
@@ -452,39 +466,38 @@ def summarize(records: Iterable[Record], today: date | None = None, days: int = 
     monday = (today - timedelta(days=today.weekday())).isoformat()
     window = [(today - timedelta(days=days - 1 - i)).isoformat() for i in range(days)]
     first = window[0]
-    per_day = dict.fromkeys(window, 0.0)
+    # One cheap pass: seconds per local day, region work in the window, pain pairs. Dates are
+    # compared as ISO strings (they sort like dates), so no datetime is built per record.
+    per_day: dict[str, float] = {}
     regions: dict[str, float] = {}
-    seen_days: set[str] = set()
-    week = 0.0
-    change_sum = 0.0
+    change_sum = 0
     pairs = 0
     count = 0
     for r in records:
         count += 1
-        day = record_day(r)
-        seen_days.add(day)
-        secs = float(r.get("active_seconds") or 0.0)
-        if monday <= day <= today_s:
-            week += secs
-        if first <= day <= today_s:
-            per_day[day] += secs
+        day = r["started"][:10]
+        secs = r.get("active_seconds") or 0.0
+        per_day[day] = per_day.get(day, 0.0) + secs
+        if day >= first:
             worked = r.get("regions")
-            if isinstance(worked, dict):
+            if worked and day <= today_s and type(worked) is dict:
                 for region, s in worked.items():
-                    if isinstance(s, (int, float)) and not isinstance(s, bool):
-                        regions[region] = regions.get(region, 0.0) + float(s)
-        before, after = r.get("pain_before"), r.get("pain_after")
-        if _is_pain(before) and _is_pain(after):
-            change_sum += after - before
-            pairs += 1
+                    if type(s) is float or type(s) is int:
+                        regions[region] = regions.get(region, 0.0) + s
+        before = r.get("pain_before")
+        if before is not None:
+            after = r.get("pain_after")
+            if _is_pain(before) and _is_pain(after):
+                change_sum += after - before
+                pairs += 1
     return Summary(
         today=today,
         sessions=count,
-        week_seconds=week,
-        streak_days=streak(seen_days, today),
-        played_today=today_s in seen_days,
+        week_seconds=float(sum(s for d, s in per_day.items() if monday <= d <= today_s)),
+        streak_days=streak(per_day, today),
+        played_today=today_s in per_day,
         region_seconds=dict(sorted(regions.items(), key=lambda kv: (-kv[1], kv[0]))),
-        day_seconds=[per_day[d] for d in window],
+        day_seconds=[float(per_day.get(d, 0.0)) for d in window],
         pain_change=(change_sum / pairs) if pairs else None,
         pain_pairs=pairs,
     )
