@@ -196,7 +196,7 @@ class Printer:
             # One write of the whole line, then flush: a reader never sees half a line.
             self.out.write(line + "\n")
             self.out.flush()
-        except (BrokenPipeError, ValueError):
+        except (OSError, ValueError):  # a closed pipe, a hung-up terminal, a closed stream
             self.broken = True
             _silence(self.out)
 
@@ -357,7 +357,11 @@ class Headless:
         for _ in range(3):
             self.err.write(f"Pain {when} (0–10, Enter to skip): ")
             self.err.flush()
-            answer = self.stdin.readline()
+            try:
+                answer = self.stdin.readline()
+            except KeyboardInterrupt:
+                self.err.write("\n")  # so the next message starts on its own line
+                raise
             if not answer.strip():
                 return None
             try:
@@ -478,7 +482,7 @@ class Headless:
                     self.session.subscribe(listener)
             try:
                 self.header()
-            except (BrokenPipeError, ValueError):
+            except (OSError, ValueError):
                 self.printer.broken = True
                 _silence(self.out)
             code = self._play()
