@@ -63,8 +63,8 @@ def check_wav(path: Path) -> float:
         with wave.open(str(path), "rb") as w:
             frames, rate, width = w.getnframes(), w.getframerate(), w.getsampwidth()
             channels = w.getnchannels()
-    except (OSError, EOFError, wave.Error) as exc:
-        raise SoundFileError(f"{path}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - wave raises RuntimeError, struct.error… on junk
+        raise SoundFileError(f"{path}: {_first_line(exc)}") from exc
     if rate <= 0 or width not in (1, 2, 3, 4) or channels not in (1, 2) or frames <= 0:
         raise SoundFileError(f"{path}: not a playable PCM WAV")
     return frames / rate

@@ -170,24 +170,29 @@ class Sound:
                 self._voice.cancel()
 
     def close(self, wait: bool = True, timeout: float = 3.0) -> None:
-        """Stop the threads. With `wait`, first let the cues already started finish (the done
-        chime is the last thing a routine plays; exiting at once would cut it off)."""
+        """Stop the threads. With `wait`, first let what is already queued or playing finish
+        (the done chime is the last thing a routine plays; exiting at once would cut it off),
+        for at most `timeout` seconds."""
         if self._closed:
             return
         self._closed = True
         deadline = time.monotonic() + timeout
         if self._voice:
-            self._voice.close()
+            self._voice.close(drain=wait)
         if self._worker:
             self._jobs.put(None)
             self._worker.join(max(0.0, deadline - time.monotonic()))
-        if wait:
-            with self._lock:
-                playing = list(self._playing)
-            while time.monotonic() < deadline and any(_still(p) for p in playing):
-                time.sleep(0.01)
         if self._voice:
             self._voice.join(max(0.0, deadline - time.monotonic()))
+        if wait:
+            while time.monotonic() < deadline:
+                with self._lock:
+                    playing = list(self._playing)
+                if not any(_still(p) for p in playing):
+                    break
+                time.sleep(0.01)
+        if self._voice:
+            self._voice.close(drain=False)
         self._backend.close()
 
     def __enter__(self) -> Sound:
@@ -305,6 +310,7 @@ class _VoiceWorker:
         self._generation = 0
         self._current: Playing | None = None
         self._stop = False
+        self._draining = False
         self._thread = threading.Thread(target=self._run, name="unknot-voice", daemon=True)
         self._thread.start()
 
@@ -328,11 +334,15 @@ class _VoiceWorker:
         if current is not None:
             current.stop()
 
-    def close(self) -> None:
+    def close(self, drain: bool = False) -> None:
+        """Stop rendering ahead; with `drain`, still speak the request already made."""
         with self._cond:
-            self._stop = True
             self._prefetch.clear()
-            self._cond.notify()
+            if drain:
+                self._draining = True
+            else:
+                self._stop = True
+            self._cond.notify_all()
 
     def join(self, timeout: float) -> None:
         self._thread.join(timeout)
@@ -341,9 +351,10 @@ class _VoiceWorker:
         failed: set[str] = set()
         while True:
             with self._cond:
-                while not self._stop and self._request is None and not self._prefetch:
+                while (not self._stop and not self._draining and self._request is None
+                       and not self._prefetch):
                     self._cond.wait()
-                if self._stop:
+                if self._stop or (self._request is None and not self._prefetch):
                     return
                 request, self._request = self._request, None
                 text = request[1] if request else self._prefetch.popleft()
@@ -371,13 +382,19 @@ class _VoiceWorker:
                 self._sound._track(handle)
 
     def _wait_turn(self, generation: int, earliest: float) -> bool:
-        """Wait until `earliest` and until the cues in front have played; False if superseded."""
+        """Wait until `earliest`, then for the cues queued by then to finish; False if the
+        request was superseded meanwhile. Cues that come later (countdown ticks during a
+        lead-in) do not hold the words back: they are short and the words are due now."""
         with self._cond:
+            target: float | None = None
             while True:
                 if self._stop or generation != self._generation:
                     return False
-                delay = max(earliest, self._sound._busy_until) - time.monotonic()
-                if delay <= 0:
+                now = time.monotonic()
+                if target is None and now >= earliest:
+                    target = max(now, self._sound._busy_until)
+                delay = (target if target is not None else earliest) - now
+                if target is not None and delay <= 0:
                     break
                 self._cond.wait(delay)
             current, self._current = self._current, None
@@ -428,18 +445,18 @@ def _choose_backend(mode: str, bell: Callable[[], None] | None
         raise ValueError(f"unknown sound mode {mode!r}")
     sa, sa_why = _try_simpleaudio()
     if sa:
-        reason = "simpleaudio opened the audio device"
+        reason = "it opened the audio device"
         return sa, reason, "sound: simpleaudio"
     cmd, cmd_why = _try_commands()
     if cmd:
         reason = f"{cmd.name} works; {sa_why}"
-        return cmd, reason, f"sound: {cmd.name} ({sa_why})"
+        return cmd, reason, f"sound: {cmd.name}; {sa_why}"
     ring = bell or default_bell()
     if ring:
         reason = f"terminal bell; {sa_why}; {cmd_why}"
-        return BellBackend(ring), reason, f"sound: terminal bell only ({sa_why})"
+        return BellBackend(ring), reason, f"sound: terminal bell only; {sa_why}"
     reason = f"{sa_why}; {cmd_why}; no terminal to ring"
-    return OffBackend(), reason, f"sound: off ({sa_why})"
+    return OffBackend(), reason, f"sound: off; {sa_why}"
 
 
 def _try_simpleaudio() -> tuple[SimpleaudioBackend | None, str]:
@@ -472,17 +489,15 @@ def _try_commands() -> tuple[CommandBackend | None, str]:
 def _choose_voice(voice: bool | None, backend: Backend, notice: Notice,
                   cache_dir: Path | None) -> tuple[Speaker | None, str]:
     if voice is False:
-        return None, "off (--no-voice)"
-    if not backend.plays_files:
-        why = f"speech needs a backend that plays sound files, not {backend.name}"
-        if voice:
-            notice(f"voice: {why}; no spoken cues")
-        return None, why
+        return None, "turned off with --no-voice"
     engine = find_speech_engine()
     if engine is None:
         why = "no speech engine found (install espeak-ng; macOS has say)"
-        if voice:
-            notice(f"voice: {why}; no spoken cues")
-        return None, why
-    speaker = Speaker(engine, cache_dir)
-    return speaker, f"{engine.name} ({engine.exe}), cache {speaker.cache_dir}"
+    elif not backend.plays_files:
+        why = f"{engine.name} found, but speech needs a backend that plays sound files"
+    else:
+        speaker = Speaker(engine, cache_dir)
+        return speaker, f"{engine.exe}; cache {speaker.cache_dir}"
+    if voice:
+        notice(f"voice: {why}; no spoken cues")
+    return None, why

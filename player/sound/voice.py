@@ -28,7 +28,7 @@ _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
 def number_words(n: int) -> str:
-    """English words for 0 ≤ n < 1000: 45 → 'forty-five' (espeak says digits oddly in lists)."""
+    """English words for 0 ≤ n < 1000: 45 → 'forty-five'."""
     if n < 0 or n >= 1000:
         return str(n)
     if n < 20:

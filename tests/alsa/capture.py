@@ -1,0 +1,104 @@
+"""Provides helpers for tests that hear the real thing: an ALSA file-capture environment, and
+finding cue WAVs in the captured raw stream.
+
+Load it by path (tests is not a package): see `load()` in the test modules.
+"""
+
+from __future__ import annotations
+
+import os
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+SOUNDS = REPO / "sounds"
+
+#: Cue name → the default WAV it plays (player.sound.CUE_FILES, kept literal here on purpose:
+#: the test checks the files, not the table).
+CUE_WAVS = {
+    "start": "start.wav", "halfway": "halfway.wav", "countdown": "tick.wav",
+    "cadence": "cadence.wav", "switch": "switch.wav", "end": "end.wav", "done": "done.wav",
+}
+
+#: Bytes from the start of a WAV that identify it in the stream: 512 frames (11.6 ms at
+#: 44.1 kHz), short enough to sit inside the first write of one play, so another cue playing
+#: at the same moment cannot split it.
+FINGERPRINT = 1024
+
+
+def capture_env(tmp: Path, base: dict[str, str] | None = None) -> tuple[dict[str, str], Path]:
+    """A subprocess environment whose ALSA default device appends to a file; (env, file)."""
+    out = tmp / "captured.raw"
+    out.write_bytes(b"")
+    conf = tmp / "capture.conf"
+    text = (HERE / "capture.conf.in").read_text(encoding="utf-8")
+    conf.write_text(text.replace("@OUTPUT@", str(out)), encoding="utf-8")
+    env = dict(os.environ if base is None else base)
+    env["ALSA_CONFIG_PATH"] = str(conf)
+    return env, out
+
+
+def nodevice_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if base is None else base)
+    env["ALSA_CONFIG_PATH"] = str(HERE / "nodevice.conf")
+    return env
+
+
+def frames(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as w:
+        return w.readframes(w.getnframes())
+
+
+@dataclass(frozen=True)
+class Hit:
+    pos: int
+    name: str
+    whole: bool
+
+
+def find_sounds(raw: bytes, sounds: dict[str, Path]) -> list[Hit]:
+    """Every place a sound's opening bytes occur in `raw`, in stream order.
+
+    `whole` says whether the complete sound follows contiguously (it may not when two cues
+    played at the same moment and their writes interleaved).
+    """
+    hits = []
+    for name, path in sounds.items():
+        data = frames(path)
+        mark = data[:FINGERPRINT]
+        i = raw.find(mark)
+        while i != -1:
+            hits.append(Hit(i, name, raw[i:i + len(data)] == data))
+            i = raw.find(mark, i + 1)
+    hits.sort(key=lambda h: h.pos)
+    return hits
+
+
+def default_cue_sounds() -> dict[str, Path]:
+    return {cue: SOUNDS / name for cue, name in CUE_WAVS.items()}
+
+
+def check_order(heard: list[str], expected: list[tuple[float, str]]) -> str | None:
+    """None if `heard` is `expected` in order, allowing any order among cues planned for the
+    same instant (they start within a millisecond and their writes may land either way round);
+    else a message showing where they part."""
+    groups: list[list[str]] = []
+    last_at: float | None = None
+    for at, cue in expected:
+        if last_at is not None and abs(at - last_at) < 1e-6:
+            groups[-1].append(cue)
+        else:
+            groups.append([cue])
+        last_at = at
+    pos = 0
+    for n, group in enumerate(groups):
+        got = heard[pos:pos + len(group)]
+        if sorted(got) != sorted(group):
+            return (f"cue group {n} (planned {sorted(group)}) heard as {sorted(got)}\n"
+                    f"expected: {[c for g in groups for c in g]}\nheard:    {heard}")
+        pos += len(group)
+    if pos != len(heard):
+        return f"heard {len(heard) - pos} extra cue(s): {heard[pos:]}"
+    return None

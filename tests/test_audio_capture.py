@@ -1,0 +1,204 @@
+"""CI hears it: a real routine plays through simpleaudio (or a player command) into an ALSA
+file-capture device, and the cue WAVs are found in the captured stream, in order.
+
+Every test runs a subprocess so ALSA_CONFIG_PATH is set before libasound reads its
+configuration. The null device is not paced, so the tests assert which cues played and in
+what order, never when.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DRIVER = REPO / "tests" / "alsa" / "play_session.py"
+
+
+def _load_capture():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("unknot_alsa_capture",
+                                                  REPO / "tests" / "alsa" / "capture.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+cap = _load_capture()
+
+
+def need_simpleaudio() -> None:
+    if importlib.util.find_spec("simpleaudio") is None:
+        pytest.skip("needs simpleaudio (pip install 'unknot[audio]')")
+
+
+def run_driver(env: dict[str, str], *args: str,
+               timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(DRIVER), *args], env=env, cwd=REPO, capture_output=True,
+        text=True, timeout=timeout, start_new_session=True,
+    )
+
+
+def cue_events(stdout: str) -> list[tuple[float, str]]:
+    out = []
+    for line in stdout.splitlines():
+        obj = json.loads(line)
+        if obj.get("event") == "cue":
+            out.append((float(obj["at"]), obj["cue"]))
+    return out
+
+
+def assert_heard(raw: bytes, expected: list[tuple[float, str]],
+                 sounds: dict[str, Path] | None = None) -> list[str]:
+    hits = cap.find_sounds(raw, sounds or cap.default_cue_sounds())
+    heard = [h.name for h in hits]
+    problem = cap.check_order(heard, expected)
+    assert problem is None, problem
+    # Cues on their own (not overlapping another) must have arrived complete, sample for sample.
+    assert sum(h.whole for h in hits) >= len(hits) // 2, "most cues arrived cut up"
+    return heard
+
+
+@pytest.mark.slow
+def test_session_cues_arrive_in_order_through_simpleaudio(tmp_path: Path) -> None:
+    need_simpleaudio()
+    env, out = cap.capture_env(tmp_path)
+    proc = run_driver(env, "--sound", "simpleaudio", "--speed", "20")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # explicit backend that works: nothing to say
+    expected = cue_events(proc.stdout)
+    names = [c for _, c in expected]
+    # The routine really exercises every kind of cue.
+    assert set(names) == {"start", "countdown", "end", "switch", "halfway", "cadence", "done"}
+    heard = assert_heard(out.read_bytes(), expected)
+    # The last work period's end and done are due together; either may land first.
+    assert sorted(heard[-2:]) == ["done", "end"]
+    assert heard.count("start") == 5
+
+
+@pytest.mark.slow
+def test_player_command_backend_is_heard_too(tmp_path: Path) -> None:
+    if shutil.which("aplay") is None:
+        pytest.skip("needs aplay (alsa-utils)")
+    env, out = cap.capture_env(tmp_path)
+    # Slower: each cue is a new aplay process, and they must not overtake one another.
+    proc = run_driver(env, "--sound", "command", "--speed", "8")
+    assert proc.returncode == 0, proc.stderr
+    # aplay reads the WAV and writes its frames unchanged, so the same fingerprints apply.
+    heard = assert_heard(out.read_bytes(), cue_events(proc.stdout))
+    assert heard.count("start") == 5
+
+
+def _write_chirp(path: Path) -> None:
+    import math
+    import struct
+
+    rate = 44100
+    n = int(0.2 * rate)
+    samples = [int(12000 * math.sin(2 * math.pi * (300 + 2000 * i / n) * i / rate))
+               for i in range(n)]
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(struct.pack(f"<{n}h", *samples))
+
+
+@pytest.mark.slow
+def test_custom_start_sound_plays_instead_of_the_default(tmp_path: Path) -> None:
+    need_simpleaudio()
+    chirp = tmp_path / "chirp.wav"
+    _write_chirp(chirp)
+    env, out = cap.capture_env(tmp_path)
+    proc = run_driver(env, "--sound", "simpleaudio", "--speed", "20", "--custom-start", str(chirp))
+    assert proc.returncode == 0, proc.stderr
+    sounds = cap.default_cue_sounds() | {"chirp": chirp}
+    hits = cap.find_sounds(out.read_bytes(), sounds)
+    names = [h.name for h in hits]
+    # Step 1 has four work periods (two sides, two repeats): its own start sound, while the
+    # second step, which names none, keeps the default start.
+    assert names.count("chirp") == 4
+    assert names.count("start") == 1
+    assert names.index("chirp") < names.index("start")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("what", ["missing", "broken"])
+def test_missing_or_broken_custom_sound_falls_back_to_the_default(tmp_path: Path,
+                                                                   what: str) -> None:
+    need_simpleaudio()
+    bad = tmp_path / "bad.wav"
+    if what == "broken":
+        bad.write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunkjunkjunk")
+    env, out = cap.capture_env(tmp_path)
+    proc = run_driver(env, "--sound", "simpleaudio", "--speed", "20", "--custom-start", str(bad))
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    expected = cue_events(proc.stdout)
+    heard = assert_heard(out.read_bytes(), expected)
+    assert heard.count("start") == 5
+
+
+@pytest.mark.slow
+def test_spoken_step_is_heard(tmp_path: Path) -> None:
+    need_simpleaudio()
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("needs espeak-ng")
+    env, out = cap.capture_env(tmp_path)
+    env["UNKNOT_HOME"] = str(tmp_path / "home")
+    proc = run_driver(env, "--sound", "simpleaudio", "--voice", "--speed", "20")
+    assert proc.returncode == 0, proc.stderr
+    cache = tmp_path / "home" / "cache" / "voice"
+    spoken = sorted(cache.glob("*.wav"))
+    # Rendered ahead of time: both steps and "Switch sides".
+    assert len(spoken) == 3
+    raw = out.read_bytes()
+    # The first step is announced at the very start, with no cue in front of it to supersede.
+    from player.sound.voice import step_phrase
+    from player.timeline import expand
+
+    sys.path.insert(0, str(DRIVER.parent))
+    try:
+        import play_session  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    first = expand(play_session.routine(None)).segments[0]
+    text = step_phrase(first)
+    assert text == "Trigger point. Upper trapezius, left side. Four seconds, twice."
+    from player.sound.voice import Speaker, find_speech_engine
+
+    engine = find_speech_engine()
+    assert engine is not None
+    path = Speaker(engine, cache).path_for(text)
+    assert path.is_file()
+    data = cap.frames(path)
+    # Speech starts and pauses with near-silence, and it plays while cues play, so its writes
+    # may interleave with theirs: look for short chunks spread over it instead of one long one.
+    chunks = [data[i:i + 256] for i in range(len(data) // 10, len(data) * 9 // 10,
+                                             len(data) // 12)]
+    chunks = [c for c in chunks if len(c) == 256 and c.count(0) < 128]
+    found = sum(c in raw for c in chunks)
+    assert len(chunks) >= 6 and found >= len(chunks) - 1, (found, len(chunks))
+
+
+def test_capture_config_really_captures(tmp_path: Path) -> None:
+    """The capture set-up itself: without it, none of the tests above could fail usefully."""
+    need_simpleaudio()
+    env, out = cap.capture_env(tmp_path)
+    code = (
+        "import simpleaudio as sa\n"
+        f"sa.WaveObject.from_wave_file({str(cap.SOUNDS / 'tick.wav')!r}).play().wait_done()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes() == cap.frames(cap.SOUNDS / "tick.wav")
