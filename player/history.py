@@ -243,7 +243,7 @@ def append_record(record: Record, path: Path | None = None) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         created = not target.exists()
-        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | _O_EXTRA
         fd = os.open(target, flags, 0o644)
         try:
             if fcntl is not None:
@@ -251,7 +251,7 @@ def append_record(record: Record, path: Path | None = None) -> None:
             # A crash mid-write can leave a torn last line without its newline: start on a fresh
             # line so the new record stays valid (the torn one is skipped with a warning).
             size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
+            if size and _byte_at(fd, size - 1) != b"\n":
                 line = b"\n" + line
             written = os.write(fd, line)
             while written < len(line):  # a short write on a full disk; finish it under the lock
@@ -264,6 +264,17 @@ def append_record(record: Record, path: Path | None = None) -> None:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise HistoryError(f"cannot save the session to {target}: {reason}") from None
+
+
+#: Close on exec (POSIX); binary mode, so no newline is ever translated (Windows).
+_O_EXTRA = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _byte_at(fd: int, offset: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(fd, 1, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # O_APPEND still sends the write to the end
+    return os.read(fd, 1)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -305,13 +316,26 @@ def _valid(obj: object) -> bool:
     return True
 
 
+def _read_locked(target: Path) -> bytes:
+    # A shared lock waits out a record being written at this moment, which would otherwise
+    # read as a damaged last line.
+    fd = os.open(target, os.O_RDONLY | _O_EXTRA)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read()
+    finally:
+        os.close(fd)
+
+
 def read_history(path: Path | None = None, warn: Warn | None = _stderr_warn) -> list[Record]:
     """Every valid record in file order; damaged lines are skipped with `path:N: warning: …`."""
     from player import paths
 
     target = Path(path) if path is not None else paths.history_path()
     try:
-        data = target.read_bytes()
+        data = _read_locked(target)
     except FileNotFoundError:
         return []
     except OSError as exc:

@@ -123,3 +123,30 @@ def test_a_writer_waits_for_the_lock(tmp_path: Path) -> None:
         os.close(fd)  # releases the lock
     assert proc.wait(timeout=30) == 0
     assert [r["seq"] for r in read_history(path)] == [0]
+
+
+def test_a_reader_waits_for_a_record_being_written(tmp_path: Path) -> None:
+    path = tmp_path / "history.jsonl"
+    append_record({"routine": "a", "started": "2026-03-01T07:00:00+01:00",
+                   "active_seconds": 1.0}, path)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        reader = subprocess.Popen(
+            [sys.executable, "-c",
+             "import sys; from player.history import read_history; print('ready', flush=True);"
+             " print(len(read_history(sys.argv[1])))", str(path)],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        assert reader.stdout is not None
+        assert reader.stdout.readline().strip() == "ready"
+        # Half a record is on disk while the writer holds the lock...
+        os.write(fd, b'{"routine": "b", "started": "2026-03-02T07:0')
+        with pytest.raises(subprocess.TimeoutExpired):
+            reader.wait(timeout=0.5)
+        # ...and the reader only looks once the whole line is there.
+        os.write(fd, b'0:00+01:00", "active_seconds": 2.0}\n')
+    finally:
+        os.close(fd)
+    out, err = reader.communicate(timeout=30)
+    assert (out.strip(), err) == ("2", "")
