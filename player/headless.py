@@ -480,11 +480,6 @@ class Headless:
                              *self.options.extra_listeners):
                 if listener is not None:
                     self.session.subscribe(listener)
-            try:
-                self.header()
-            except (OSError, ValueError):
-                self.printer.broken = True
-                _silence(self.out)
             code = self._play()
             if (self.options.ask_pain and self.keyboard.active and code == 0
                     and self.options.pain_after is None):
@@ -506,6 +501,13 @@ class Headless:
         saved, old_wakeup, pipe = self._install_signals()
         read_fd = pipe[0]
         try:
+            # The header comes after the handlers, so a Ctrl+C that follows it always gets
+            # the summary line.
+            try:
+                self.header()
+            except (OSError, ValueError):
+                self.printer.broken = True
+                _silence(self.out)
             self.keyboard.enter()
             self.session.start()
             while self.session.state != "done":
