@@ -168,11 +168,11 @@ class PickerScreen(Screen[None]):
         room = width - 2
         widths = {"name": min(26, max([len(n) for n in names] + [7])), "min": 3}
         room -= sum(w + 2 for w in widths.values())
-        regions = min(32, room - 2)
+        regions = min(24, room - 2)
         if regions - 10 >= 10:
             widths["source"] = 8
             room -= 10
-            regions = min(32, room - 2)
+            regions = min(24, room - 2)
         widths["regions"] = max(6, regions)
         room -= widths["regions"] + 2
         if room - 2 >= 9:
@@ -342,7 +342,6 @@ class PickerScreen(Screen[None]):
         except SuspendNotSupported:
             self.notify(f"Cannot open an editor here; edit {path} yourself, then press r.",
                         severity="warning")
-            return
         except OSError as exc:
             self.notify(f"Could not start {argv[0]}: {exc}", severity="error")
         self.load()

@@ -1,0 +1,340 @@
+"""Pilot tests of the picker: every key, the filter, the preview, broken files, first run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from snapshot_app import CALVES, DESK, picker_app, sync
+from textual.widgets import DataTable, Input
+
+from player.tui.app import NOTICE_MARKER
+from player.tui.screens.dialogs import (
+    HelpScreen,
+    NameScreen,
+    NoticeScreen,
+    ProblemsScreen,
+    StartScreen,
+)
+from player.tui.screens.picker import PickerScreen, editor_command
+
+GOOD_YAML = """\
+name: Evening hips
+summary: Glutes and hip flexors before bed.
+tags: [evening]
+steps:
+  - technique: ball-roll
+    region: glutes
+    side: each
+    duration: 45s
+"""
+
+
+def toasts(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(toast.render()) for toast in app.screen.query("Toast")]
+
+
+def rows(app) -> list[str]:  # type: ignore[no-untyped-def]
+    table = app.screen.query_one(DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+@sync
+async def test_lists_every_routine_and_a_broken_file_with_its_first_error() -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert rows(app) == ["Desk neck & shoulders", "Evening calves", "Jaw & temples",
+                             "broken"]
+        table = app.screen.query_one(DataTable)
+        broken = [str(cell) for cell in table.get_row_at(3)]
+        assert any("unknown technique" in cell for cell in broken)
+        desk = [str(cell) for cell in table.get_row_at(0)]
+        assert desk[1] == "4"  # 250 s
+        assert "built-in" in desk
+        # Wide enough, the equipment column joins in.
+        await pilot.resize_terminal(140, 30)
+        await pilot.pause()
+        desk = [str(cell) for cell in table.get_row_at(0)]
+        assert "massage ball, wall" in desk and "built-in" in desk
+
+
+@sync
+async def test_preview_shows_summary_caution_steps_and_total() -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert str(screen.query_one("#pv-name").content) == DESK.name
+        assert "neck injury" in str(screen.query_one("#pv-caution").content)
+        steps = str(screen.query_one("#pv-steps").content).splitlines()
+        assert len(steps) == 3
+        assert steps[1] == " 2. Trigger point · Upper trapezius · each · 2×20 s"
+        assert str(screen.query_one("#pv-total").content) == "Total 4 min 10 s"
+        await pilot.press("down")
+        assert str(screen.query_one("#pv-name").content) == CALVES.name
+        assert not screen.query_one("#pv-caution").display
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("calv", ["Evening calves"]),            # region
+    ("evening", ["Evening calves"]),         # tag
+    ("jaw", ["Jaw & temples"]),              # name and region
+    ("upper trap", ["Desk neck & shoulders"]),  # region display name, two words
+    ("zzz", []),
+])
+@sync
+async def test_slash_filters_by_name_tag_and_region(typed: str, expected: list[str]) -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*typed)
+        await pilot.pause()
+        assert rows(app) == expected
+        await pilot.press("escape")
+        assert isinstance(app.focused, DataTable)
+
+
+@sync
+async def test_enter_in_the_filter_plays_the_highlighted_routine() -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"calves", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert app.screen.routine is CALVES
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+
+
+@sync
+async def test_enter_with_nothing_matching_says_so() -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"zzz", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert any("no routine matches" in t for t in toasts(app))
+
+
+@sync
+async def test_picking_a_broken_file_shows_all_its_problems() -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        text = [str(s.content) for s in app.screen.query("#problems-list Static")]
+        assert any("kneedling" in t for t in text)
+        assert any("cannot read duration 'soon'" in t for t in text)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+
+
+@sync
+async def test_e_on_a_built_in_routine_explains_it_is_read_only() -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert any("read-only" in t for t in toasts(app))
+
+
+@sync
+async def test_e_where_the_terminal_cannot_be_suspended_says_what_to_do() -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "e")  # Evening calves, a user routine
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert any("evening-calves.yaml" in t and "press r" in t for t in toasts(app))
+
+
+def test_editor_command_takes_visual_then_editor_as_argument_lists(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EDITOR", "code --wait")
+    monkeypatch.delenv("VISUAL", raising=False)
+    assert editor_command() == ["code", "--wait"]
+    monkeypatch.setenv("VISUAL", "nano -R")
+    assert editor_command() == ["nano", "-R"]
+
+
+@sync
+async def test_n_writes_a_starter_routine_and_lists_it(unknot_home: Path) -> None:
+    app = picker_app(library=None)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        before = len(rows(app))
+        await pilot.press("n")
+        assert isinstance(app.screen, NameScreen)
+        await pilot.press(*"Evening hips", "enter")
+        await pilot.pause()
+        target = unknot_home / "routines" / "evening-hips.yaml"
+        assert target.is_file()
+        assert isinstance(app.screen, PickerScreen)
+        assert len(rows(app)) == before + 1
+        # The same name again is refused in one line, never overwritten.
+        content = target.read_text()
+        await pilot.press("n", *"Evening hips", "enter")
+        await pilot.pause()
+        assert any("already exists" in t for t in toasts(app))
+        assert target.read_text() == content
+
+
+@sync
+async def test_n_then_escape_writes_nothing(unknot_home: Path) -> None:
+    app = picker_app(library=None)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("n", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert not (unknot_home / "routines").exists()
+
+
+@sync
+async def test_r_reloads_the_library(unknot_home: Path) -> None:
+    app = picker_app(library=None)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        before = rows(app)
+        assert "Evening hips" not in before
+        folder = unknot_home / "routines"
+        folder.mkdir()
+        (folder / "evening-hips.yaml").write_text(GOOD_YAML)
+        await pilot.press("r")
+        await pilot.pause()
+        assert "Evening hips" in rows(app)
+        assert len(rows(app)) == len(before) + 1
+
+
+@sync
+async def test_h_opens_the_history_and_escape_comes_back() -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HistoryScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+
+
+@sync
+async def test_question_mark_shows_help() -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+
+
+@sync
+async def test_q_quits_with_exit_0() -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+@sync
+async def test_first_run_notice_is_shown_once(unknot_home: Path) -> None:
+    app = picker_app(first_run_notice=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, NoticeScreen)
+        assert "not medical advice" in str(app.screen.query_one("#notice-text").content)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+    assert (unknot_home / NOTICE_MARKER).exists()
+    again = picker_app(first_run_notice=None)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, PickerScreen)
+
+
+NASTY_FILES = {
+    "tabs.yaml": "name: x\nsteps:\n\t- technique: rest\n",
+    "binary.yaml": b"\xff\xfe\x00\x01name: \x80\n",
+    "list.yaml": "- just\n- a list\n",
+    "empty.yaml": "",
+    "deep.yaml": "name: " + "[" * 200 + "]" * 200 + "\nsteps: []\n",
+    "bomb.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+                 "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c]\n",
+    "tagged.yaml": "name: !!python/object:os.system x\nsteps: []\n",
+    "unknown-technique.yaml": "name: Bad\nsteps:\n  - technique: kneedling\n"
+                              "    region: calves\n    duration: 30s\n",
+    "zero.yaml": "name: Zero\nsteps:\n  - technique: rest\n    duration: 0\n",
+}
+
+
+@sync
+async def test_nothing_a_user_writes_crashes_the_picker(unknot_home: Path) -> None:
+    folder = unknot_home / "routines"
+    folder.mkdir()
+    for name, content in NASTY_FILES.items():
+        path = folder / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    app = picker_app(library=None)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        listed = rows(app)
+        for name in NASTY_FILES:
+            assert Path(name).stem in listed
+        # Choose each of them: problems are shown, nothing raises.
+        table = app.screen.query_one(DataTable)
+        for row, label in enumerate(listed):
+            if Path(label + ".yaml").name not in NASTY_FILES:
+                continue
+            table.move_cursor(row=row)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ProblemsScreen), label
+            await pilot.press("escape")
+            await pilot.pause()
+    assert app.return_code in (None, 0)
+
+
+@sync
+async def test_narrow_terminal_hides_the_preview_and_keeps_the_table() -> None:
+    app = picker_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#preview").region.width > 0
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert app.screen.query_one("#preview").region.width == 0
+        assert app.screen.query_one(DataTable).region.width == 60
+        assert rows(app)[0] == "Desk neck & shoulders"
+
+
+def test_tui_is_not_imported_by_the_cli_module() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, player.cli; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ}, check=True)
+    assert out.stdout.strip() == "False"
