@@ -12,7 +12,6 @@ sees it (libyaml's composer recurses in C and would crash on a few hundred thous
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +69,8 @@ _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "o
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
     """` (did you mean 'x'?)` for the closest choice, or '' when nothing is close."""
+    import difflib  # only a file with a mistake pays for it
+
     close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -229,6 +230,10 @@ class _Checker:
         if node is None or _is_null(node):
             fail("file is empty: a routine needs a name and steps")
             return None
+        if "*" not in text and "!" not in text:
+            # No alias and no explicit tag can be written without these characters: the
+            # nodes form a plain tree no bigger than the text, so skip the graph walk.
+            return node
         # Tag errors alone still let the rest be checked (nothing is built from a tag);
         # recursive or exploding aliases do not.
         return node if self._check_graph(node, display) is not None else None
