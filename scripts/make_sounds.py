@@ -120,10 +120,10 @@ def cues() -> dict[str, bytes]:
         "halfway": finish(render_notes([Note(0.0, 587.33, 0.22, 0.45)], 0.45), -3.0),
         # Countdown: a short wooden knock, clearly a beat, not a tone.
         "tick": finish(render_knock((1750.0, 2830.0, 4100.0), 0.018, 0.09, seed=7,
-                                    noise=0.25), -3.0, fade_in=0.0005, fade_out=0.01),
+                                    noise=0.25), -3.0, fade_in=0.001, fade_out=0.01),
         # Cadence: a lower, duller knock well below the other cues, to pace roll passes.
         "cadence": finish(render_knock((1150.0, 1870.0), 0.012, 0.07, seed=11, noise=0.1),
-                          -15.0, fade_in=0.0005, fade_out=0.01),
+                          -15.0, fade_in=0.001, fade_out=0.01),
         # Falling pair: "change over".
         "switch": finish(render_notes([
             Note(0.0, g5, 0.2, 0.26),

@@ -212,6 +212,7 @@ class Sound:
                     self._backend.play(self._defaults.get(event.cue, Path()))
                 except Exception as exc:  # a bell must never take the session down
                     self._fail(f"sound: the bell failed ({exc}); sound is off", dead=True)
+                    self._report()
             return
         now = time.monotonic()
         with self._lock:
