@@ -202,3 +202,46 @@ def test_capture_config_really_captures(tmp_path: Path) -> None:
                           text=True, timeout=30)
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes() == cap.frames(cap.SOUNDS / "tick.wav")
+
+
+ROUTINE_YAML = """\
+name: Capture through the CLI
+defaults:
+  lead_in: 3s
+  cues: {countdown: 2}
+steps:
+  - technique: trigger-point
+    region: upper-trapezius
+    side: each
+    duration: 12s
+    repeat: 2
+    rest: 3s
+  - technique: foam-roll
+    region: calves
+    side: both
+    duration: 24s
+    lead_in: 0
+    cues: {countdown: 0, cadence: 5s}
+"""
+
+
+@pytest.mark.slow
+def test_unknot_play_headless_is_heard_in_order(tmp_path: Path) -> None:
+    """The whole product path: `unknot play … --headless --json --sound simpleaudio`."""
+    need_simpleaudio()
+    routine = tmp_path / "capture.yaml"
+    routine.write_text(ROUTINE_YAML, encoding="utf-8")
+    env, out = cap.capture_env(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "player", "play", str(routine), "--headless", "--json",
+         "--sound", "simpleaudio", "--no-voice", "--speed", "20"],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=120, start_new_session=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "ALSA" not in proc.stderr
+    expected = cue_events(proc.stdout)
+    names = [c for _, c in expected]
+    assert set(names) == {"start", "countdown", "end", "switch", "halfway", "cadence", "done"}
+    heard = assert_heard(out.read_bytes(), expected)
+    assert heard.count("start") == 5
+    assert sorted(heard[-2:]) == ["done", "end"]
