@@ -149,6 +149,22 @@ def test_no_claims_the_evidence_does_not_carry(path: Path) -> None:
         assert not OVERCLAIMS.search(text), text
 
 
+#: Techniques that press into tissue: their instructions say how it should feel.
+PRESSING = {"petrissage", "friction", "trigger-point", "myofascial-release", "foam-roll",
+            "ball-roll", "percussion"}
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_says_when_to_stop_and_how_hard_to_press(path: Path) -> None:
+    routine = _load(path)
+    caution = routine.caution.lower()
+    assert "sharp" in caution and ("numb" in caution or "tingl" in caution), routine.caution
+    for number, step in enumerate(routine.steps, start=1):
+        if step.technique in PRESSING:
+            text = step.instructions
+            assert "out of 10" in text or "sharp" in text, f"step {number}: {text!r}"
+
+
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_effleurage_comes_before_deeper_work(path: Path) -> None:
     techniques = [step.technique for step in _load(path).steps]
