@@ -150,3 +150,27 @@ def test_a_reader_waits_for_a_record_being_written(tmp_path: Path) -> None:
         os.close(fd)
     out, err = reader.communicate(timeout=30)
     assert (out.strip(), err) == ("2", "")
+
+
+@pytest.mark.slow
+def test_a_session_killed_mid_run_leaves_the_history_as_it_was(unknot_home: Path) -> None:
+    path = unknot_home / "history.jsonl"
+    for day in (1, 2, 3):
+        append_record({"routine": "desk", "started": f"2026-03-0{day}T07:00:00+01:00",
+                       "active_seconds": 60.0}, path)
+    before = path.read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "player", "play", "jaw-temples", "--headless", "--no-sound"],
+        cwd=REPO, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        env={**os.environ, "UNKNOT_HOME": str(unknot_home)},
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline()  # the session is running
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL
+    assert path.read_bytes() == before
+    warnings: list[str] = []
+    assert len(read_history(path, warn=warnings.append)) == 3 and warnings == []
+    append_record({"routine": "next", "started": "2026-03-04T07:00:00+01:00",
+                   "active_seconds": 60.0}, path)
+    assert [r["routine"] for r in read_history(path)][-1] == "next"
