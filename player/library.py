@@ -15,7 +15,7 @@ from typing import Sequence
 
 from player import paths
 from player.errors import Problem, RoutineError, UnknotError
-from player.loader import SUFFIXES, check_file
+from player.loader import SUFFIXES, check_file, is_regular_file
 from player.routine import Routine
 
 
@@ -86,7 +86,7 @@ def find(rid: str, extra: Sequence[Path | str] = ()) -> tuple[Path, str] | None:
     for folder, source in routine_folders(extra):
         for suffix in SUFFIXES:
             path = folder / (rid + suffix)
-            if path.is_file():
+            if is_regular_file(path):
                 return path, source
     return None
 
@@ -100,6 +100,13 @@ def known_ids(extra: Sequence[Path | str] = ()) -> list[str]:
     return list(ids)
 
 
+def candidate_is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def looks_like_path(name: str) -> bool:
     return "/" in name or "\\" in name or name.endswith(SUFFIXES) or name.startswith(".")
 
@@ -111,12 +118,13 @@ def resolve(name_or_path: str, extra: Sequence[Path | str] = ()) -> Routine:
     (every problem) for a file with errors.
     """
     search = [d for d, _ in routine_folders(extra)]
+    shown = name_or_path if len(name_or_path) <= 80 else name_or_path[:79] + "…"
     candidate = Path(name_or_path).expanduser()
-    if looks_like_path(name_or_path) or candidate.is_file():
-        if not candidate.exists():
-            raise UnknotError(f"no such routine file: {name_or_path}")
-        if candidate.is_dir():
-            raise UnknotError(f"{name_or_path} is a folder, not a routine file")
+    if looks_like_path(name_or_path) or is_regular_file(candidate):
+        if candidate_is_dir(candidate):
+            raise UnknotError(f"{shown} is a folder, not a routine file")
+        if not is_regular_file(candidate):
+            raise UnknotError(f"no such routine file: {shown}")
         routine, problems = check_file(candidate, search_dirs=search, source="path")
         if routine is None:
             raise RoutineError(problems)
@@ -130,7 +138,7 @@ def resolve(name_or_path: str, extra: Sequence[Path | str] = ()) -> Routine:
         ids = known_ids(extra)
         close = difflib.get_close_matches(name_or_path, ids, n=1, cutoff=0.5)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise UnknotError(f"unknown routine '{name_or_path}'{hint}; 'unknot list' shows them all")
+        raise UnknotError(f"unknown routine '{shown}'{hint}; 'unknot list' shows them all")
     path, source = found
     routine, problems = check_file(path, search_dirs=search, source=source)
     if routine is None:

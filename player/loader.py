@@ -13,6 +13,7 @@ sees it (libyaml's composer recurses in C and would crash on a few hundred thous
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence, cast
@@ -101,9 +102,18 @@ def _is_null(node: Node) -> bool:
 def _display(path: Path) -> str:
     """A path as people read it: relative to the current folder when it lies below it."""
     try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+        text = str(path.relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        text = str(path)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def is_regular_file(path: Path) -> bool:
+    """Path.is_file that says False for names the system refuses (too long, NUL bytes)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _inside(path: Path, roots: Sequence[Path]) -> bool:
@@ -178,14 +188,20 @@ class _Checker:
             self.add(display, line, column, "error", message)
 
         try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                fail(f"file is larger than 1 MiB ({size} bytes): a routine is a small text file")
+            info = path.stat()
+            if stat.S_ISDIR(info.st_mode):
+                fail("is a folder, not a routine file")
                 return None
-            data = path.read_bytes()
-        except IsADirectoryError:
-            fail("is a folder, not a routine file")
-            return None
+            if not stat.S_ISREG(info.st_mode):
+                # /dev/zero or a FIFO would never end (or never start) reading.
+                fail("not a regular file: a routine is a YAML text file")
+                return None
+            if info.st_size > MAX_BYTES:
+                fail(f"file is larger than 1 MiB ({info.st_size} bytes): a routine is a small "
+                     "text file")
+                return None
+            with path.open("rb") as fh:
+                data = fh.read(MAX_BYTES + 1)
         except OSError as exc:
             fail(f"cannot read file: {exc.strerror or exc}")
             return None
@@ -312,7 +328,7 @@ class _Checker:
             candidates = [d / sub / (value + suffix)
                           for d in folders for sub in ("", "blocks") for suffix in SUFFIXES]
         for candidate in candidates:
-            if candidate.is_file():
+            if is_regular_file(candidate):
                 real = candidate.resolve()
                 if not _inside(real, self.roots):
                     return None, (f"include '{_short(value)}' leaves the routine folders: "
@@ -571,7 +587,12 @@ class _FileReader:
             rel = self.text(value, f"sounds.{name}")
             if not rel:
                 continue
-            target = (self.path.parent / rel).resolve()
+            try:
+                target = (self.path.parent / rel).resolve()
+            except (OSError, ValueError):
+                self.warn(value, f"sound '{_short(rel)}' for cue '{name}' is not a usable file "
+                                 "name: the default cue plays instead")
+                continue
             if not _inside(target, roots):
                 self.error(value, f"sound '{_short(rel)}' for cue '{name}' leaves the routine's "
                                   "folder: keep WAVs beside the routine or in unknot's sounds/")
@@ -848,11 +869,13 @@ _CONSTRUCTOR = yaml.SafeLoader("")
 def _wav_problem(path: Path) -> str:
     """Why a WAV cannot be used ('' when it looks fine)."""
     try:
+        if not path.is_file():
+            return "is not found" if not path.exists() else "is not a file"
         with path.open("rb") as fh:
             head = fh.read(12)
     except FileNotFoundError:
         return "is not found"
-    except OSError:
+    except (OSError, ValueError):
         return "cannot be read"
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
         return "is not a WAV file"
@@ -866,7 +889,8 @@ def check_file(path: Path | str, *, search_dirs: Sequence[Path | str] = (),
     Problems from included files carry their own paths. Never raises for bad content.
     """
     p = Path(path)
-    display = str(path)
+    # A file name that is not valid UTF-8 must still print (as "\ufffd"), never crash.
+    display = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     checker = _Checker(search_dirs, p)
     result = checker.load(p, display)
     # Each file's problems in reading order, files in the order they were first reported.

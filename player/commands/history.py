@@ -85,7 +85,8 @@ def write_json(records: list[dict[str, Any]], out: TextIO) -> None:
         out.write("[]\n")
         return
     out.write("[\n")
-    out.write(",\n".join(json.dumps(r, ensure_ascii=False) for r in records))
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps makes one per call
+    out.write(",\n".join(map(encode, records)))
     out.write("\n]\n")
 
 

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from player import paths
     from player.errors import UnknotError, UsageError
     from player.library import find, looks_like_path, resolve
-    from player.loader import SUFFIXES, check_file
+    from player.loader import SUFFIXES, check_file, is_regular_file
     from player.scaffold import rename, slug, starter
     from player.schema import SCHEMA_FILE, routine_schema
 
@@ -38,9 +38,9 @@ def run(args: argparse.Namespace) -> int:
                               "(unknot never overwrites a routine)")
 
     if args.source:
-        if looks_like_path(args.source) or Path(args.source).is_file():
+        if looks_like_path(args.source) or is_regular_file(Path(args.source)):
             source_path = Path(args.source)
-            if not source_path.is_file():
+            if not is_regular_file(source_path):
                 raise UnknotError(f"no such routine file: {args.source}")
         else:
             found = find(args.source, args.routines)
