@@ -239,7 +239,11 @@ def append_record(record: Record, path: Path | None = None) -> None:
     from player import paths
 
     target = Path(path) if path is not None else paths.history_path()
-    line = (json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode()
+    text = json.dumps(record, ensure_ascii=False)
+    try:
+        line = (text + "\n").encode()
+    except UnicodeEncodeError:  # a lone surrogate (a YAML "\ud800" escape): keep it escaped
+        line = (json.dumps(record) + "\n").encode()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         created = not target.exists()

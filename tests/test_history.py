@@ -280,6 +280,10 @@ def test_a_torn_last_line_gets_a_fresh_line_before_the_next_record(unknot_home: 
 def test_records_keep_non_ascii_names(unknot_home: Path) -> None:
     append_record(record("2026-03-01T07:00:00+01:00", name="Nacken & Schultern – sanft"))
     assert read_history()[0]["name"] == "Nacken & Schultern – sanft"
+    assert "Schultern – sanft" in paths.history_path().read_text(encoding="utf-8")
+    # A lone surrogate (YAML allows the escape) cannot be UTF-8: it stays escaped, still valid.
+    append_record(record("2026-03-02T07:00:00+01:00", name="odd \ud800 name"))
+    assert read_history()[1]["name"] == "odd \ud800 name"
 
 
 # ------------------------------------------------------------------------------ reading

@@ -171,3 +171,16 @@ def test_recorder_output_and_append_record_agree(unknot_home: Path) -> None:
     saved = add_session(0)
     append_record(saved)
     assert read_history() == [saved, saved]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_names_the_terminal_cannot_show_never_stop_the_command(encoding: str) -> None:
+    append_record({"routine": "x", "name": "odd \ud800 née", "started": "2026-03-01T07:00:00+01:00",
+                   "active_seconds": 60.0})
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    for argv in ([], ["--csv"], ["--json"]):
+        proc = subprocess.run([sys.executable, "-m", "player", "history", *argv], cwd=REPO,
+                              capture_output=True, env=env, timeout=60)
+        assert proc.returncode == 0 and proc.stderr == b""
+        if argv == ["--json"]:
+            assert json.loads(proc.stdout)[0]["name"] == "odd \ud800 née"

@@ -56,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from player import history
 
+    if hasattr(sys.stdout, "reconfigure"):
+        # A name the terminal cannot show prints as an escape instead of stopping the command.
+        sys.stdout.reconfigure(errors="backslashreplace")
+
     today = date.today()
     since = history.parse_since(args.since, today) if args.since else None
     records = history.read_history()
@@ -85,7 +89,9 @@ def write_json(records: list[dict[str, Any]], out: TextIO) -> None:
         out.write("[]\n")
         return
     out.write("[\n")
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps makes one per call
+    # Plain ASCII escapes when the stream is not UTF-8, so the output stays valid JSON.
+    utf8 = (getattr(out, "encoding", None) or "").lower().replace("-", "") == "utf8"
+    encode = json.JSONEncoder(ensure_ascii=not utf8).encode  # one encoder for all records
     out.write(",\n".join(map(encode, records)))
     out.write("\n]\n")
 
