@@ -38,6 +38,8 @@ MAX_DEPTH = 100
 #: Most values a document may expand to once aliases are followed (a 10,000-step routine
 #: is about 200,000).
 MAX_VALUES = 2_000_000
+#: Most problems reported for one routine (its includes included).
+MAX_PROBLEMS = 200
 #: Most steps a routine may expand to once includes are spliced in.
 MAX_STEPS = 100_000
 #: Longest single duration (duration, lead_in, rest, cadence).
@@ -150,14 +152,23 @@ class _Checker:
         self.stack: list[Path] = []
         self.display_of: dict[Path, str] = {}
         self.step_count = 0
+        self.full = False
 
     # -- problems -----------------------------------------------------------------------------
 
     def add(self, path: str, line: int, column: int, severity: str, message: str) -> None:
         key = (path, line, column, severity, message)
-        if key not in self._seen:
-            self._seen.add(key)
-            self.problems.append(Problem(path, line, column, severity, message))
+        if key in self._seen or self.full:
+            return
+        self._seen.add(key)
+        if len(self.problems) >= MAX_PROBLEMS:
+            # A generated or garbled file could yield a million lines; after this many the
+            # person needs to look at the file, not at more messages.
+            self.full = True
+            self.problems.append(Problem(path, line, column, "error",
+                                         f"too many problems: stopped after {MAX_PROBLEMS}"))
+            return
+        self.problems.append(Problem(path, line, column, severity, message))
 
     def has_errors(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
@@ -375,6 +386,8 @@ class _FileReader:
             return out
         merged: list[tuple[Node, Node]] = []
         for key, value in node.value:
+            if self.c.full:
+                break
             if key.tag == _CORE + "merge":
                 sources = value.value if isinstance(value, SequenceNode) else [value]
                 for src in sources:
@@ -649,6 +662,8 @@ class _FileReader:
             return result
         steps: list[Step] = []
         for number, item in enumerate(steps_node.value, start=1):
+            if self.c.full:
+                return result
             steps.extend(self.step(item, number, defaults))
             if self.c.step_count > MAX_STEPS:
                 self.error(item, f"the routine expands to more than {MAX_STEPS} steps")

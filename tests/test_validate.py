@@ -6,13 +6,14 @@ Each case writes a small routine file and compares the exact problems reported f
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 import pytest
 
 from player.errors import RoutineError
-from player.loader import MAX_BYTES, check_file, load_routine
+from player.loader import MAX_BYTES, MAX_PROBLEMS, check_file, load_routine
 
 HEAD = "name: x\nsteps:\n"
 REST = "  - technique: rest\n    duration: 10\n"
@@ -380,3 +381,31 @@ def test_unknown_cue_in_sounds(tmp_path: Path) -> None:
     path = write(tmp_path, HEAD + REST + "    sounds: {strat: a.wav}\n")
     assert found(path) == ["5:14: error: unknown field 'strat' in sounds (did you mean "
                            "'start'?)"]
+
+
+# -- odd files and floods ------------------------------------------------------------------------
+
+def test_devices_and_fifos_are_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo):
+        _, problems = check_file(path)
+        assert [str(p) for p in problems] == [
+            f"{path}:1:1: error: not a regular file: a routine is a YAML text file"]
+
+
+def test_a_folder_is_not_a_routine(tmp_path: Path) -> None:
+    assert found(tmp_path) == ["1:1: error: is a folder, not a routine file"]
+
+
+def test_an_impossible_include_name_is_just_not_found(tmp_path: Path) -> None:
+    path = write(tmp_path, HEAD + f"  - include: blocks/{'x' * 5000}.yaml\n")
+    (problem,) = found(path)
+    assert problem.startswith("3:14: error: cannot find routine 'blocks/xxx")
+
+
+def test_a_flood_of_problems_stops_at_the_limit(tmp_path: Path) -> None:
+    path = write(tmp_path, HEAD + "  - 1\n" * 1000)
+    problems = found(path)
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[-1] == f"{MAX_PROBLEMS + 3}:5: error: too many problems: stopped after 200"
