@@ -38,7 +38,9 @@ def _positive_speed(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid speed {text!r}: use a number like 2 or 0.5")
+        raise argparse.ArgumentTypeError(
+            f"invalid speed {text!r}: use a number like 2 or 0.5"
+        ) from None
     if not 0 < value <= 1000:
         raise argparse.ArgumentTypeError(f"speed must be above 0 and at most 1000, got {text}")
     return value
