@@ -248,3 +248,8 @@ def test_schema_prints_draft_2020_12(capsys: pytest.CaptureFixture[str]) -> None
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["additionalProperties"] is False
     assert os.environ.get("UNKNOT_HOME")  # the isolating fixture is active
+
+
+def test_list_with_a_missing_routine_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "list", "--routines", "no/such/dir")
+    assert (code, out, err) == (1, "", "unknot: error: no such routine folder: no/such/dir\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from player import vocab
-    from player.errors import UsageError
+    from player.errors import UnknotError, UsageError
     from player.library import discover
     from player.timeline import expand
 
@@ -32,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise UsageError(f"unknown region '{args.region}'{hint}")
     filtering = bool(args.region or args.tag or args.max_minutes is not None)
+    for folder in args.routines:
+        if not Path(folder).expanduser().is_dir():
+            raise UnknotError(f"no such routine folder: {folder}")
 
     rows: list[dict[str, object]] = []
     broken = []
@@ -94,8 +98,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _is_builtin(path: str) -> bool:
-    from pathlib import Path
-
     from player.paths import builtin_routines_dir
 
     return Path(path).resolve().parent == builtin_routines_dir().resolve()
