@@ -3,8 +3,12 @@
 Writes a routine of 12 steps and 45 s (sides, switches, lead-ins, countdowns) to a temporary
 file, runs `unknot play FILE --headless --json --no-sound` in a subprocess at real speed, reads
 its lines as they arrive with this process's own monotonic clock, and prints p50 / p99 / max of
-|arrival − planned| for segment events, cues and `done`. Planned arrival = arrival of the first
-event + the event's planned offset `at` (so start-up time is not counted as lateness).
+|arrival − planned| for segment events, cues and `done`. Planned arrival = T0 + the event's
+planned offset `at`, where T0 is the earliest (arrival − at) over the run: the session's start
+as seen by this reader when its most punctual line came through. (Anchoring on the first line
+instead would charge every event with the jitter of that one line, which arrives while the
+child is still busy starting up; the table prints that figure too, as `skew`.)
+It also prints the child's own view, t − at (its clock when it emitted the line).
 Also prints the child's CPU seconds per wall second, for the whole run (start-up included,
 from getrusage(RUSAGE_CHILDREN)) and between the first and last line (from /proc, on Linux).
 
@@ -109,13 +113,18 @@ def main() -> int:
     if code != 0 or not arrivals:
         print(f"the child failed (exit {code})", file=sys.stderr)
         return 1
-    anchor = arrivals[0][0] - float(arrivals[0][1]["at"]) / args.speed  # type: ignore[arg-type]
+    timed = [(when, obj) for when, obj in arrivals
+             if obj.get("event") in ("segment", "cue", "done") and obj.get("at") is not None]
+    starts = [when - float(obj["at"]) / args.speed for when, obj in timed]  # type: ignore[arg-type]
+    anchor = min(starts)
+    skew = (starts[0] - anchor) * 1000.0
     groups: dict[str, list[float]] = {"segment": [], "cue": [], "done": []}
-    for when, obj in arrivals:
-        kind = str(obj["event"])
-        if kind in groups and obj.get("at") is not None:
-            planned = anchor + float(obj["at"]) / args.speed  # type: ignore[arg-type]
-            groups[kind].append(abs(when - planned) * 1000.0)
+    own: list[float] = []
+    for when, obj in timed:
+        at = float(obj["at"])  # type: ignore[arg-type]
+        planned = anchor + at / args.speed
+        groups[str(obj["event"])].append(abs(when - planned) * 1000.0)
+        own.append(abs(float(obj["t"]) - at) / args.speed * 1000.0)  # type: ignore[arg-type]
     groups["all"] = [v for k in ("segment", "cue", "done") for v in groups[k]]
 
     wall = ended - spawned
@@ -123,9 +132,10 @@ def main() -> int:
     print(f"unknot headless timing: {len(arrivals)} lines, routine {TOTAL:g} s "
           f"at speed {args.speed:g}, wall {wall:.2f} s")
     print(f"{'events':<10}{'n':>5}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
-    for name, values in groups.items():
+    for name, values in [*groups.items(), ("child t−at", own)]:
         print(f"{name:<10}{len(values):>5}{statistics.median(values):>10.3f}"
               f"{percentile(values, 99):>10.3f}{max(values):>10.3f}")
+    print(f"skew: the first line came {skew:.3f} ms after the earliest-anchored plan")
     print(f"CPU: {cpu:.3f} s over {wall:.2f} s wall = {100 * cpu / wall:.3f} % of one core "
           "(whole run, start-up included)")
     if cpu_first is not None and cpu_last is not None and wall_last > wall_first:

@@ -45,6 +45,9 @@ SIGNAL_REASONS: dict[int, str] = {signal.SIGINT: "interrupted", signal.SIGTERM: 
 if hasattr(signal, "SIGHUP"):
     SIGNAL_REASONS[signal.SIGHUP] = "terminated"
 
+#: Seconds before a deadline that a long sleep ends, to finish with a short one.
+EARLY = 0.002
+
 KEYS_HELP = "keys: space pause/resume · n next · p back · r restart step · + 15 s · q quit"
 
 
@@ -520,6 +523,10 @@ class Headless:
                     break
                 deadline = self.session.next_deadline()
                 timeout = None if deadline is None else max(deadline - self.clock.now(), 0.0)
+                if timeout is not None and timeout > 2 * EARLY:
+                    # A long sleep wakes late (deep idle, virtual machines: ~1 ms); wake a
+                    # little early and finish with a short, punctual one.
+                    timeout -= EARLY
                 fds = [read_fd]
                 if self.keyboard.fd is not None:
                     fds.append(self.keyboard.fd)
