@@ -208,7 +208,8 @@ def wait_for_line(proc: subprocess.Popen[str]) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("sig", "code", "reason"), [
-    (signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
+    (signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated"),
+    (signal.SIGHUP, 129, "terminated")])
 def test_signals_end_with_a_summary_and_their_exit_code(
         routine_file: Path, unknot_home: Path, sig: int, code: int, reason: str) -> None:
     proc = unknot("play", str(routine_file), "--headless", "--json", "--no-sound",
