@@ -169,8 +169,8 @@ def test_json_run_to_the_end(routine_file: Path, unknot_home: Path) -> None:
         assert set(o) >= {"event", "kind", "step", "of", "technique", "region", "side",
                           "duration", "at", "t"}
         assert o["of"] == 3
-        # --speed 100: a millisecond of real lateness is 0.1 routine seconds
-        assert 0 <= o["t"] - o["at"] < 2.0
+        # --speed 100: 50 ms of real lateness (a loaded CI machine) is 5 routine seconds
+        assert 0 <= o["t"] - o["at"] < 5.0
     cues = [o["cue"] for o in objs if o["event"] == "cue"]
     assert cues[:4] == ["countdown", "start", "countdown", "end"]
     assert cues.count("halfway") == 2  # the 30 s roll and the 20 s breathing
