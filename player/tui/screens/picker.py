@@ -117,6 +117,10 @@ class PickerScreen(Screen[None]):
         table.focus()
         self.app.first_run_notice(lambda: None)  # type: ignore[attr-defined]
 
+    def on_screen_resume(self) -> None:
+        # Back from a session (or a dialog): the table has the keys, so q quits at once.
+        self.set_focus(self.query_one(DataTable))
+
     # -- the library -----------------------------------------------------------------------
 
     def load(self) -> None:
@@ -297,10 +301,12 @@ class PickerScreen(Screen[None]):
     # -- actions ---------------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # Screen.set_focus moves focus at once (Widget.focus waits a turn), so keys typed
+        # straight after `/` — a fast typist, a paste — land in the box, not on bindings.
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_leave_filter(self) -> None:
-        self.query_one(DataTable).focus()
+        self.set_focus(self.query_one(DataTable))
 
     def action_reload(self) -> None:
         self.load()
