@@ -103,7 +103,7 @@ def main() -> None:
         print(f"(no {UNKNOT}: run scripts/setup for the subprocess figures)")
         return
     for argv in ([str(UNKNOT), "--version"], [str(UNKNOT), "validate", "routines/"]):
-        def call() -> None:
+        def call(argv: list[str] = argv) -> None:
             subprocess.run(argv, cwd=REPO, check=True, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
 
