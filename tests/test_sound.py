@@ -19,7 +19,7 @@ import pytest
 from player.events import CueFired, Done, SegmentStarted, Skipped
 from player.routine import Routine, Step
 from player.sound import CUE_FILES, Sound, make_sound
-from player.sound.backends import OffBackend, SoundFileError, check_wav
+from player.sound.backends import DeviceError, OffBackend, SoundFileError, check_wav
 from player.sound.voice import (
     SWITCH_SIDES,
     Speaker,
@@ -248,6 +248,43 @@ def test_cues_never_wait_for_the_device_and_keep_their_order() -> None:
     device.release.set()
     sound.close()
     assert device.played == ["start.wav", "halfway.wav", "tick.wav", "end.wav", "done.wav"]
+
+
+class LostDevice:
+    """A device that was there at start-up and then went away (a USB headset pulled out)."""
+
+    name = "lost"
+    plays_files = True
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def load(self, path: Path) -> None:
+        check_wav(path)
+
+    def play(self, path: Path) -> None:
+        self.calls += 1
+        raise DeviceError("Error opening PCM device. -- CODE: -19")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_device_lost_mid_session_is_one_notice_on_the_callers_thread() -> None:
+    device = LostDevice()
+    notices: list[tuple[str, str]] = []
+    sound = Sound(device, reason="test",
+                  notice=lambda line: notices.append((line, threading.current_thread().name)))
+    sound(cue("start"))
+    assert wait_for(lambda: device.calls == 1)
+    for name in ("countdown", "end", "switch", "start", "done"):
+        sound(cue(name))
+    sound.close()
+    assert device.calls == 1  # silent after the failure
+    assert len(notices) == 1
+    line, thread = notices[0]
+    assert line.startswith("sound: the audio device failed") and "CODE: -19" in line
+    assert thread == threading.current_thread().name
 
 
 def test_custom_sound_is_used_when_it_loads_else_the_default(tmp_path: Path) -> None:

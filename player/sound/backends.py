@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import wave
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -95,7 +96,12 @@ class SimpleaudioBackend:
             obj = self._sa.play_buffer(b"\0\0" * 220, 1, 2, 44100)
         except Exception as exc:  # simpleaudio raises its own SimpleaudioError (an Exception)
             raise DeviceError(_first_line(exc)) from exc
-        obj.wait_done()
+        # Not wait_done(): a stalled sink (a suspended Bluetooth headset) could hold it for
+        # ever, and opening the device was the test.
+        deadline = time.monotonic() + 1.0
+        while obj.is_playing() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        obj.stop()
 
     def load(self, path: Path) -> None:
         with self._lock:

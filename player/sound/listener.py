@@ -259,6 +259,12 @@ class Sound:
             try:
                 handle = self._backend.play(self._pick(cue, custom))
             except DeviceError as exc:
+                with self._lock:
+                    busy = any(_still(p) for p in self._playing)
+                if busy:
+                    # A device without mixing (raw hw, no dmix) refuses a second stream while
+                    # one plays: this cue is lost, the next one will play.
+                    continue
                 self._fail(f"sound: the audio device failed ({exc}); sound is off", dead=True)
                 continue
             except SoundFileError as exc:
