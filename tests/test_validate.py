@@ -409,3 +409,11 @@ def test_a_flood_of_problems_stops_at_the_limit(tmp_path: Path) -> None:
     problems = found(path)
     assert len(problems) == MAX_PROBLEMS + 1
     assert problems[-1] == f"{MAX_PROBLEMS + 3}:5: error: too many problems: stopped after 200"
+
+
+def test_a_python_tag_runs_nothing(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    path = write(tmp_path, f"name: !!python/object/apply:os.system ['touch {marker}']\n"
+                           "steps:\n" + REST)
+    assert found(path)[0].startswith("1:7: error: tag '!!python/object/apply:os.system'")
+    assert not marker.exists()
