@@ -10,6 +10,7 @@ terminal bell, which is rung right away on the caller's thread (see BellBackend)
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import time
 from collections import deque
@@ -60,6 +61,11 @@ BELL_CUES = frozenset({"start", "halfway", "switch", "end", "done"})
 _SPEECH_SETTLE = 0.05
 
 Notice = Callable[[str], None]
+
+
+def _to_stderr(line: str) -> None:
+    # The default notice: stdout may carry --json lines that a reader parses.
+    print(line, file=sys.stderr, flush=True)
 
 
 class Sound:
@@ -410,7 +416,7 @@ class _VoiceWorker:
         return not self._stop
 
 
-def make_sound(mode: str = "auto", voice: bool | None = None, notice: Notice = print, *,
+def make_sound(mode: str = "auto", voice: bool | None = None, notice: Notice = _to_stderr, *,
                bell: Callable[[], None] | None = None, sounds_dir: Path | None = None,
                cache_dir: Path | None = None) -> Sound:
     """Pick a backend (`auto`, `simpleaudio`, `command`, `bell` or `off`) and a voice.
