@@ -137,6 +137,9 @@ class SessionRecorder:
         if self.done is not None:
             return
         if self.started is None:
+            if isinstance(event, Done) and event.active_seconds <= 0 and not event.steps_done:
+                # stop() before start(): nothing was played, so there is no session to record.
+                return
             self.started = self._now()
         t = float(getattr(event, "t", self._last_t))
         self._last_t = max(self._last_t, t)

@@ -469,3 +469,20 @@ def test_format_helpers() -> None:
     assert history.format_pain(record("x")) == ""
     assert history.region_name("upper-trapezius") == "Upper trapezius"
     assert history.region_name("made-up") == "made-up"
+
+
+def test_stop_before_start_records_nothing(tmp_path):
+    from player.clock import FakeClock
+    from player.history import SessionRecorder
+    from player.routine import Routine, Step
+    from player.session import Session
+    from player.timeline import expand
+
+    routine = Routine(id="r", name="R", steps=(Step("stretch", "calves", None, 20.0),))
+    session = Session(expand(routine), clock=FakeClock())
+    path = tmp_path / "history.jsonl"
+    recorder = SessionRecorder(routine, path=path)
+    session.subscribe(recorder)
+    session.stop()
+    assert recorder.save() is None
+    assert not path.exists()
