@@ -245,3 +245,27 @@ def test_unknot_play_headless_is_heard_in_order(tmp_path: Path) -> None:
     heard = assert_heard(out.read_bytes(), expected)
     assert heard.count("start") == 5
     assert sorted(heard[-2:]) == ["done", "end"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["auto", "simpleaudio"])
+def test_unknot_play_without_a_device_is_one_notice_and_no_alsa_text(tmp_path: Path,
+                                                                      mode: str) -> None:
+    need_simpleaudio()
+    routine = tmp_path / "capture.yaml"
+    routine.write_text(ROUTINE_YAML, encoding="utf-8")
+    # A new session has no controlling terminal, so `auto` has no bell to fall back on either.
+    proc = subprocess.run(
+        [sys.executable, "-m", "player", "play", str(routine), "--headless", "--json",
+         "--sound", mode, "--speed", "50"],
+        env=cap.nodevice_env(), cwd=REPO, capture_output=True, text=True, timeout=120,
+        start_new_session=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("sound: ") and "no audio device" in lines[0]
+    assert "ALSA" not in proc.stderr and "ALSA" not in proc.stdout
+    # stdout is still clean JSON, one object per line, ending with done.
+    objs = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert objs[-1]["event"] == "done" and objs[-1]["completed"] is True

@@ -119,6 +119,9 @@ class Sound:
                                             daemon=True)
             self._worker.start()
         self._voice = _VoiceWorker(speaker, self) if speaker and backend.plays_files else None
+        if self._voice:
+            # The one phrase every routine with sides needs; step phrases come with prepare().
+            self._voice.prefetch([SWITCH_SIDES])
         self._report()
 
     # --- what callers see --------------------------------------------------------------------
