@@ -38,7 +38,7 @@ class UnknotApp(App[int]):
     ]
     # Screens read these classes to drop the body map and the preview when space runs out.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (72, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (21, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (21, "-tall"), (28, "-roomy")]
 
     def __init__(
         self,

@@ -11,14 +11,16 @@ import os
 import shlex
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
@@ -74,6 +76,17 @@ def editor_command() -> list[str] | None:
     return None
 
 
+class RoutineTable(DataTable[Text]):
+    """The routine table; tells the picker when its width changes so the columns fit."""
+
+    @dataclass
+    class Resized(Message):
+        width: int
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized(event.size.width))
+
+
 class PickerScreen(Screen[None]):
     """Choose a routine: table, filter box and preview."""
 
@@ -100,7 +113,7 @@ class PickerScreen(Screen[None]):
             yield Label("unknot", id="picker-title")
             yield Input(placeholder="/ filter by name, tag or region", id="filter")
         with Horizontal(id="picker-body"):
-            yield DataTable(id="routines", cursor_type="row", zebra_stripes=True)
+            yield RoutineTable(id="routines", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="preview"):
                 yield Label("", id="pv-name", markup=False)
                 yield Static("", id="pv-summary", markup=False)
@@ -184,9 +197,9 @@ class PickerScreen(Screen[None]):
         order = ("name", "min", "regions", "equipment", "source")
         return {key: widths[key] for key in order if key in widths}
 
-    def on_resize(self) -> None:
-        table = self.query_one(DataTable)
-        if self.column_widths(table.size.width) != getattr(self, "_widths", None):
+    @on(RoutineTable.Resized)
+    def fit_columns(self, message: RoutineTable.Resized) -> None:
+        if self.column_widths(message.width) != self._widths:
             previous = self.highlighted()
             self.refill(keep=previous.path if previous is not None else None)
 

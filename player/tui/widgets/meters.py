@@ -61,7 +61,7 @@ class TimeBar(Widget):
 
 
 class PressureScale(Widget):
-    """`Pressure ■■■■■□□□□□ 5/10 · moderate`, or a dash when the step names none."""
+    """`Pressure █████░░░░░  5/10 · moderate`, or a dash when the step names none."""
 
     DEFAULT_CSS = """
     PressureScale { height: 1; width: 1fr; }
@@ -88,8 +88,9 @@ class PressureScale(Widget):
             text.append("—", style=self.get_component_rich_style("pressure--off"))
             return text
         value = max(0, min(10, self.value))
-        text.append("■" * value, style=self.get_component_rich_style("pressure--on"))
-        text.append("□" * (10 - value), style=self.get_component_rich_style("pressure--off"))
+        # Block elements are one cell wide in every terminal font (■ and □ are not).
+        text.append("█" * value, style=self.get_component_rich_style("pressure--on"))
+        text.append("░" * (10 - value), style=self.get_component_rich_style("pressure--off"))
         text.append(f"  {value}/10")
         word = _WORD_FOR.get(value)
         if word:

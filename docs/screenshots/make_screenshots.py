@@ -1,0 +1,64 @@
+"""Provides the README screenshots: the picker and the player on the built-in routines.
+
+    .venv/bin/python docs/screenshots/make_screenshots.py
+
+Runs the real app headless on a fake clock (so the figures are the same every time), saves
+SVGs with App.save_screenshot and converts them to PNG with rsvg-convert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SIZE = (100, 30)
+
+
+async def shoot() -> None:
+    from player.clock import FakeClock
+    from player.library import resolve
+    from player.tui.app import make_app
+
+    picker = make_app(sound="off", voice=False, first_run_notice=False)
+    async with picker.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+        picker.save_screenshot(filename="picker.svg", path=str(HERE))
+
+    clock = FakeClock()
+    routine = resolve("desk-neck-shoulders")
+    player = make_app(routine=routine, clock=clock, sound="off", voice=False,
+                      first_run_notice=False)
+    async with player.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("5", "enter")
+        await pilot.pause()
+        # Into the trigger-point step, a few seconds into the work on the left side.
+        await pilot.press("n", "n")
+        clock.advance(12)
+        player.screen.tick()
+        await pilot.pause()
+        player.save_screenshot(filename="player.svg", path=str(HERE))
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["UNKNOT_HOME"] = home
+        asyncio.run(shoot())
+    for name in ("picker", "player"):
+        svg = HERE / f"{name}.svg"
+        subprocess.run(["rsvg-convert", "--width", "1400", "--keep-aspect-ratio", str(svg),
+                        "-o", str(HERE / f"{name}.png")], check=True)
+        svg.unlink()
+        print(HERE / f"{name}.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
