@@ -338,3 +338,16 @@ def test_tui_is_not_imported_by_the_cli_module() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ}, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_without_a_terminal_the_tui_says_so_in_one_line(unknot_home: Path) -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "player", "--no-sound"], capture_output=True,
+                         text=True, stdin=subprocess.DEVNULL, timeout=30)
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        "unknot: error: the TUI needs a terminal: try 'unknot list' or "
+        "'unknot play ROUTINE --headless'"]
+    assert "Traceback" not in out.stderr

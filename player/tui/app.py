@@ -141,7 +141,11 @@ class UnknotApp(App[int]):
         except Exception as exc:  # a broken audio stack must never stop a session
             self.notice(f"Sound is off: {exc}")
             return
-        self.call_from_thread(setattr, self, "sound", sound)
+        try:
+            self.call_from_thread(setattr, self, "sound", sound)
+        except RuntimeError:
+            # The app closed while the backend was being probed: nobody will use it.
+            sound.close()
 
     def on_unmount(self) -> None:
         sound, self.sound = self.sound, None
