@@ -394,3 +394,40 @@ async def test_themes_switch_without_trouble() -> None:
             app.theme = theme
             await advance(pilot, clock, 1)
         assert player.session.state in ("lead_in", "work")
+
+
+@sync
+async def test_routine_ending_under_the_end_prompt_goes_to_the_summary() -> None:
+    clock = FakeClock()
+    app = picker_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        player = await started(pilot)
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmEndScreen)
+        clock.advance(TOTAL + 1)
+        player.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert str(app.screen.query_one("#summary-title").content) == "Well done"
+        assert not any(isinstance(s, (PlayerScreen, ConfirmEndScreen))
+                       for s in app.screen_stack)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+
+
+@sync
+async def test_ctrl_c_on_the_summary_still_saves_the_session(unknot_home: Path) -> None:
+    clock = FakeClock()
+    app = player_app(CALVES, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, pain="4")
+        await advance(pilot, clock, 200)
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 130
+    [record] = history(unknot_home)
+    assert record["completed"] is True and record["pain_before"] == 4

@@ -131,10 +131,8 @@ class UnknotApp(App[int]):
     @work(thread=True, exclusive=True, group="sound")
     def _make_sound(self) -> None:
         # Probing backends and voices can take a moment; it must not hold up the first frame.
-        try:
-            from player.sound import make_sound
-        except ImportError:
-            return
+        from player.sound import make_sound
+
         try:
             sound = make_sound(self.sound_mode, self.voice, notice=self.notice,
                                bell=self.safe_bell)
@@ -171,11 +169,11 @@ class UnknotApp(App[int]):
             self.pop_screen()
 
     def action_interrupt(self) -> None:
-        from player.tui.screens.player_screen import PlayerScreen
-
+        # The player and the summary both hold a session record that must not be lost.
         for screen in self.screen_stack:
-            if isinstance(screen, PlayerScreen):
-                screen.interrupt()
+            interrupt = getattr(screen, "interrupt", None)
+            if callable(interrupt):
+                interrupt()
         self.exit(return_code=130)
 
 

@@ -26,19 +26,13 @@ NOTICE_TEXT = (
 
 
 def parse_pain(text: str) -> int | None:
-    """A 0–10 pain rating from what was typed; None for nothing; UnknotError otherwise."""
+    """A 0–10 pain rating from what was typed; None for nothing; UsageError otherwise."""
     text = text.strip()
     if not text:
         return None
-    try:
-        from player.history import parse_pain as history_parse_pain
-    except ImportError:
-        history_parse_pain = None
-    if history_parse_pain is not None:
-        return int(history_parse_pain(text))
-    if text.isdigit() and 0 <= int(text) <= 10:
-        return int(text)
-    raise UnknotError(f"pain must be a whole number from 0 to 10, got {text!r}")
+    from player.history import parse_pain as history_parse_pain
+
+    return int(history_parse_pain(text))
 
 
 class NoticeScreen(ModalScreen[None]):

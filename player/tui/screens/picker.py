@@ -332,11 +332,8 @@ class PickerScreen(Screen[None]):
         self.app.exit(return_code=0)
 
     def action_history(self) -> None:
-        try:
-            from player.tui.screens.history_screen import HistoryScreen
-        except ImportError:
-            self.notify("History is not available in this build yet.", severity="warning")
-            return
+        from player.tui.screens.history_screen import HistoryScreen
+
         self.app.push_screen(HistoryScreen())
 
     def action_edit(self) -> None:

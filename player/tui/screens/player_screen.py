@@ -81,13 +81,10 @@ class PlayerScreen(Screen[None]):
 
         app: Any = self.app
         self.session = Session(self.timeline, clock=app.clock, speed=app.speed)
-        try:
-            from player.history import SessionRecorder
-        except ImportError:
-            self.recorder = None
-        else:
-            self.recorder = SessionRecorder(self.routine, path=app.history_path)
-            self.session.subscribe(self._to_recorder)
+        from player.history import SessionRecorder
+
+        self.recorder = SessionRecorder(self.routine, path=app.history_path)
+        self.session.subscribe(self._to_recorder)
         self.session.subscribe(self._to_sound)
         self.session.subscribe(self.on_session_event)
         self.redraw()
@@ -124,6 +121,10 @@ class PlayerScreen(Screen[None]):
                 self._timer.stop()
             from player.tui.screens.summary import SummaryScreen
 
+            # The routine can end under the end-session prompt: close it first, so the
+            # summary takes this screen's place and nothing of the player is left below.
+            while len(self.app.screen_stack) > 1 and self.app.screen is not self:
+                self.app.pop_screen()
             self.app.switch_screen(SummaryScreen(self.routine, event, self.recorder))
 
     def _to_recorder(self, event: Event) -> None:

@@ -82,10 +82,18 @@ class SummaryScreen(Screen[None]):
         self.save()
         self.post_message(SummaryClosed())
 
+    def interrupt(self) -> None:
+        """Ctrl+C here: keep the record (without a pain-after rating) before the app exits."""
+        if not self._left:
+            self._left = True
+            self.save()
+
+    def on_unmount(self) -> None:
+        # Closed some other way (Ctrl+Q): the session still goes to history.
+        self.interrupt()
+
     def save(self) -> None:
         if self.recorder is None:
-            self.notify("History is not available in this build; the session was not saved.",
-                        severity="warning")
             return
         try:
             self.recorder.save()
