@@ -17,8 +17,8 @@ from player import vocab
 # The person faces us in the front view (their right is on our left) and faces away in the
 # back view (their left is on our left). Every row is 13 cells; column 6 is the midline.
 FRONT = (
-    "     SSS     ",
-    "     TJT     ",
+    "    SSSSS    ",
+    "    TJJJT    ",
     "     NNN     ",
     "  DDCCCCCDD  ",
     " II CCCCC II ",
@@ -33,9 +33,9 @@ FRONT = (
     "    ff ff    ",
 )
 BACK = (
-    "     SSS     ",
-    "     OOO     ",
-    "     VVV     ",
+    "    SSSSS    ",
+    "    SOOOS    ",
+    "     VUV     ",
     "  DDUUUUUDD  ",
     " II BBBBB II ",
     " II LBBBL II ",
