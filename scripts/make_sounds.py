@@ -45,7 +45,7 @@ class Note:
 
 
 def db_to_gain(db: float) -> float:
-    return 10.0 ** (db / 20.0)
+    return float(10.0 ** (db / 20.0))
 
 
 def render_notes(notes: list[Note], total: float) -> list[float]:
