@@ -90,6 +90,7 @@ def test_player_command_backend_is_heard_too(tmp_path: Path) -> None:
     if shutil.which("aplay") is None:
         pytest.skip("needs aplay (alsa-utils)")
     env, out = cap.capture_env(tmp_path)
+    env = cap.only_aplay(env, tmp_path)
     # Slower: each cue is a new aplay process, and they must not overtake one another.
     proc = run_driver(env, "--sound", "command", "--speed", "8")
     assert proc.returncode == 0, proc.stderr
@@ -258,7 +259,8 @@ def test_unknot_play_without_a_device_is_one_notice_and_no_alsa_text(tmp_path: P
     proc = subprocess.run(
         [sys.executable, "-m", "player", "play", str(routine), "--headless", "--json",
          "--sound", mode, "--speed", "50"],
-        env=cap.nodevice_env(), cwd=REPO, capture_output=True, text=True, timeout=120,
+        env=cap.only_aplay(cap.nodevice_env(), tmp_path), cwd=REPO, capture_output=True,
+        text=True, timeout=120,
         start_new_session=True,
     )
     assert proc.returncode == 0, proc.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import wave
@@ -14,6 +15,7 @@ import pytest
 from player.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+CAT = shutil.which("cat") or "/bin/cat"
 
 
 def doctor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -62,7 +64,8 @@ def test_doctor_plays_its_test_cue_through_simpleaudio(tmp_path: Path) -> None:
     out.write_bytes(b"")
     conf = tmp_path / "capture.conf"
     template = (REPO / "tests" / "alsa" / "capture.conf.in").read_text(encoding="utf-8")
-    conf.write_text(template.replace("@OUTPUT@", str(out)), encoding="utf-8")
+    conf.write_text(template.replace("@OUTPUT@", str(out)).replace("@CAT@", CAT),
+                    encoding="utf-8")
     env = dict(os.environ, ALSA_CONFIG_PATH=str(conf))
     proc = doctor(env, "--no-voice")
     assert proc.returncode == 0, proc.stderr
@@ -74,9 +77,17 @@ def test_doctor_plays_its_test_cue_through_simpleaudio(tmp_path: Path) -> None:
     assert start in out.read_bytes()
 
 
-def test_doctor_without_a_device_explains_and_exits_0() -> None:
+def test_doctor_without_a_device_explains_and_exits_0(tmp_path: Path) -> None:
     need_simpleaudio()
     env = dict(os.environ, ALSA_CONFIG_PATH=str(REPO / "tests" / "alsa" / "nodevice.conf"))
+    # Only aplay as a player command: pw-play or paplay on a desktop would bypass ALSA and
+    # find a device. (The interpreter is started by its full path.)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    aplay = shutil.which("aplay")
+    if aplay:
+        (bin_dir / "aplay").symlink_to(aplay)
+    env["PATH"] = str(bin_dir)
     proc = doctor(env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""

@@ -36,6 +36,19 @@ SOUNDS = REPO / "sounds"
 NODEVICE = REPO / "tests" / "alsa" / "nodevice.conf"
 
 
+def _load_capture():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("unknot_alsa_capture",
+                                                  REPO / "tests" / "alsa" / "capture.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+cap = _load_capture()
+
+
 def samples(path: Path) -> tuple[wave._wave_params, list[int]]:
     with wave.open(str(path), "rb") as w:
         params = w.getparams()
@@ -496,10 +509,12 @@ def need_simpleaudio() -> None:
         pytest.skip("needs simpleaudio (pip install 'unknot[audio]')")
 
 
-def run_python(code: str, env_conf: Path) -> subprocess.CompletedProcess[str]:
+def run_python(code: str, env_conf: Path, tmp: Path) -> subprocess.CompletedProcess[str]:
     import os
 
     env = dict(os.environ, ALSA_CONFIG_PATH=str(env_conf))
+    # Only aplay as a player command: pw-play or paplay on a desktop would bypass ALSA.
+    env = cap.only_aplay(env, tmp)
     # A new session has no controlling terminal: the bell has nowhere to ring, as in CI.
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           timeout=60, cwd=REPO, start_new_session=True)
@@ -516,7 +531,7 @@ sound.close()
 """
 
 
-def test_alsa_really_complains_without_the_handler() -> None:
+def test_alsa_really_complains_without_the_handler(tmp_path: Path) -> None:
     """The control: the no-device config does make libasound print, so the tests below that
     see no ALSA text are checking something."""
     need_simpleaudio()
@@ -524,16 +539,16 @@ def test_alsa_really_complains_without_the_handler() -> None:
         "import simpleaudio as sa\n"
         "try:\n    sa.play_buffer(b'\\0\\0' * 100, 1, 2, 44100)\n"
         "except Exception as exc:\n    print('raised', type(exc).__name__)\n",
-        NODEVICE,
+        NODEVICE, tmp_path,
     )
     assert "ALSA lib" in proc.stderr
     assert "raised" in proc.stdout
 
 
 @pytest.mark.parametrize("mode", ["simpleaudio", "auto"])
-def test_no_device_is_one_notice_and_no_alsa_text(mode: str) -> None:
+def test_no_device_is_one_notice_and_no_alsa_text(mode: str, tmp_path: Path) -> None:
     need_simpleaudio()
-    proc = run_python(PLAY_SOME.format(mode=mode), NODEVICE)
+    proc = run_python(PLAY_SOME.format(mode=mode), NODEVICE, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "backend off\n"
     lines = proc.stderr.splitlines()
@@ -548,8 +563,8 @@ def test_auto_with_a_device_says_simpleaudio_once(tmp_path: Path) -> None:
     conf = tmp_path / "capture.conf"
     out = tmp_path / "out.raw"
     template = (REPO / "tests" / "alsa" / "capture.conf.in").read_text(encoding="utf-8")
-    conf.write_text(template.replace("@OUTPUT@", str(out)), encoding="utf-8")
-    proc = run_python(PLAY_SOME.format(mode="auto"), conf)
+    conf.write_text(cap.fill(template, out), encoding="utf-8")
+    proc = run_python(PLAY_SOME.format(mode="auto"), conf, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "backend simpleaudio\n"
     assert proc.stderr == "sound: simpleaudio\n"

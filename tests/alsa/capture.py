@@ -28,13 +28,21 @@ CUE_WAVS = {
 FINGERPRINT = 1024
 
 
+def fill(template: str, out: Path) -> str:
+    """The capture configuration with its placeholders filled in."""
+    import shutil
+
+    cat = shutil.which("cat") or "/bin/cat"
+    return template.replace("@OUTPUT@", str(out)).replace("@CAT@", cat)
+
+
 def capture_env(tmp: Path, base: dict[str, str] | None = None) -> tuple[dict[str, str], Path]:
     """A subprocess environment whose ALSA default device appends to a file; (env, file)."""
     out = tmp / "captured.raw"
     out.write_bytes(b"")
     conf = tmp / "capture.conf"
     text = (HERE / "capture.conf.in").read_text(encoding="utf-8")
-    conf.write_text(text.replace("@OUTPUT@", str(out)), encoding="utf-8")
+    conf.write_text(fill(text, out), encoding="utf-8")
     env = dict(os.environ if base is None else base)
     env["ALSA_CONFIG_PATH"] = str(conf)
     return env, out
@@ -44,6 +52,24 @@ def nodevice_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     env["ALSA_CONFIG_PATH"] = str(HERE / "nodevice.conf")
     return env
+
+
+def only_aplay(env: dict[str, str], tmp: Path) -> dict[str, str]:
+    """Make `aplay` the only player command on PATH.
+
+    On a desktop, pw-play or paplay talk to PipeWire or PulseAudio directly, bypassing
+    ALSA_CONFIG_PATH: `--sound command` or `auto` would then play out loud instead of into the
+    capture (or find a device where the test wants none). CI has neither, but tests must not
+    depend on that.
+    """
+    import shutil
+
+    bin_dir = tmp / "player-bin"
+    bin_dir.mkdir(exist_ok=True)
+    aplay = shutil.which("aplay")
+    if aplay and not (bin_dir / "aplay").exists():
+        (bin_dir / "aplay").symlink_to(aplay)
+    return dict(env, PATH=str(bin_dir))
 
 
 def frames(path: Path) -> bytes:
