@@ -1,8 +1,8 @@
 """The real thing in a real terminal: `unknot` in a 100×30 tmux pane, driven by keys.
 
-Filter, play with --speed 20, see the countdown move, pause (it stops), resume, skip, end with
-q/y, reach the summary, go back, quit — and the shell still works afterwards. Waits poll the
-captured screen with a deadline; nothing sleeps for a fixed time.
+Edit with $EDITOR, filter, play with --speed 20, see the countdown move, pause (it stops),
+resume, skip, end with q/y, reach the summary, go back, quit — and the shell still works
+afterwards. Waits poll the captured screen with a deadline; nothing sleeps for a fixed time.
 """
 
 from __future__ import annotations
@@ -44,7 +44,9 @@ class Tmux:
         self.socket = f"unknot-test-{uuid.uuid4().hex[:8]}"
         self.run("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", str(width),
                  "-y", str(height), "-e", f"UNKNOT_HOME={home}",
-                 "-e", "EDITOR=true", "bash --norc --noprofile")
+                 # An "editor" that renames the routine, so the reload after it shows.
+                 "-e", "EDITOR=sed -i 's/^name: Terminal check$/name: Terminal checked/'",
+                 "bash --norc --noprofile")
 
     def run(self, *args: str) -> str:
         out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
@@ -114,6 +116,11 @@ def test_a_whole_session_in_a_real_terminal(tmux: Tmux, unknot_home: Path) -> No
     tmux.wait_for("not medical advice")
     tmux.keys("Enter")
     tmux.wait(lambda s: "Desk neck" in s and "not medical advice" not in s, "the picker")
+
+    # e suspends the app for $EDITOR on the highlighted (user) routine, then reloads.
+    assert "Terminal checked" not in tmux.screen()
+    tmux.keys("e")
+    tmux.wait(lambda s: "Terminal checked" in s and "Desk neck" in s, "the edited routine")
 
     # Filter, then Enter in the box plays the highlighted routine.
     tmux.keys("/")
