@@ -478,6 +478,9 @@ class Headless:
                 else:
                     self.notice("unknot: --ask-pain needs a terminal on stdin; not asking")
             self.sound = self._make_sound()
+            if self.sound is not None:
+                # Render every spoken step before the start, so speech never waits on espeak-ng.
+                self.sound.prepare(self.timeline)
             self.recorder = self._make_recorder()
             for listener in (self.sound, self.printer, self.recorder,
                              *self.options.extra_listeners):
