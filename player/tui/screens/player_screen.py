@@ -57,6 +57,7 @@ class PlayerScreen(Screen[None]):
         self._shown: dict[str, object] = {}
         self._leaving = False
         self._sound_failed = False
+        self._sound_prepared: Any = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="player-top"):
@@ -93,6 +94,7 @@ class PlayerScreen(Screen[None]):
     # -- starting and finishing ------------------------------------------------------------
 
     def _ask_start(self) -> None:
+        self._prepare_sound()
         self.app.push_screen(StartScreen(self.routine, self.timeline.total), self._start_choice)
 
     def _start_choice(self, choice: StartChoice | None) -> None:
@@ -135,11 +137,21 @@ class PlayerScreen(Screen[None]):
         except Exception as exc:
             self.notify(f"History: {exc}", severity="error")
 
+    def _prepare_sound(self) -> None:
+        # Speech for every step is rendered in the background while the person reads the
+        # start dialog, so a spoken cue never waits on espeak-ng. The sound listener is made
+        # off the event loop and may arrive later; then the first event prepares it.
+        sound = getattr(self.app, "sound", None)
+        if sound is not None and self._sound_prepared is not sound:
+            self._sound_prepared = sound
+            sound.prepare(self.timeline)
+
     def _to_sound(self, event: Event) -> None:
         sound = getattr(self.app, "sound", None)
         if sound is None or self._sound_failed:
             return
         try:
+            self._prepare_sound()
             sound(event)
         except Exception as exc:  # sound must never stop a session; say so once and go on
             self._sound_failed = True
