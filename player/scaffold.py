@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 STARTER = """\
 # yaml-language-server: $schema={schema}
@@ -59,3 +60,64 @@ def rename(text: str, name: str) -> str:
     quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
     new, count = re.subn(r"(?m)^name:.*$", f"name: {quoted}", text, count=1)
     return new if count else f"name: {quoted}\n{text}"
+
+
+def create(name: str, text: str | None = None) -> Path:
+    """Write a new routine named `name` into the user's folder and return its path.
+
+    `text` is the routine to write (a copy for `new --from`); by default the starter. Never
+    overwrites: an existing routine with the same id, in any suffix, is an UnknotError. The
+    JSON Schema is written beside it so the starter's editor modeline works at once.
+    """
+    import json
+
+    from player import paths
+    from player.errors import UnknotError, UsageError
+    from player.loader import SUFFIXES
+    from player.schema import SCHEMA_FILE, routine_schema
+
+    name = " ".join(name.split())
+    rid = slug(name)
+    if not rid:
+        raise UsageError(f"cannot make a file name from {name!r}: use letters or digits")
+    folder = paths.user_routines_dir()
+    for suffix in SUFFIXES:
+        existing = folder / (rid + suffix)
+        if existing.exists():
+            raise UnknotError(f"{existing} already exists: choose another name, or edit it "
+                              "(unknot never overwrites a routine)")
+    target = folder / f"{rid}.yaml"
+    body = starter(name, rid, schema=SCHEMA_FILE) if text is None else rename(text, name)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8") as fh:
+            fh.write(body)
+    except FileExistsError:
+        raise UnknotError(f"{target} already exists: choose another name") from None
+    except OSError as exc:
+        raise UnknotError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        (folder / SCHEMA_FILE).write_text(json.dumps(routine_schema(), indent=2) + "\n",
+                                          encoding="utf-8")
+    except OSError:
+        pass  # the schema only helps editors; the routine is written
+    return target
+
+
+def editor_command() -> list[str] | None:
+    """$VISUAL or $EDITOR as an argument list, else the first common editor found, else None."""
+    import os
+    import shlex
+    import shutil
+
+    for var in ("VISUAL", "EDITOR"):
+        value = os.environ.get(var, "").strip()
+        if value:
+            try:
+                return shlex.split(value)
+            except ValueError:
+                return [value]
+    for name in ("sensible-editor", "nano", "vim", "vi"):
+        if shutil.which(name):
+            return [name]
+    return None

@@ -9,6 +9,7 @@ import pytest
 from snapshot_app import CALVES, DESK, picker_app, sync
 from textual.widgets import DataTable, Input
 
+from player.scaffold import editor_command
 from player.tui.app import NOTICE_MARKER
 from player.tui.screens.dialogs import (
     HelpScreen,
@@ -17,7 +18,7 @@ from player.tui.screens.dialogs import (
     ProblemsScreen,
     StartScreen,
 )
-from player.tui.screens.picker import PickerScreen, editor_command
+from player.tui.screens.picker import PickerScreen
 
 GOOD_YAML = """\
 name: Evening hips

@@ -7,9 +7,6 @@ can raise out of here: the library reports problems as data.
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +21,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from player import paths
 from player.durations import format_human
 from player.errors import UnknotError
+from player.scaffold import create, editor_command
 from player.timeline import expand
 from player.tui import text
 from player.tui.messages import PlayRequested
@@ -59,21 +56,6 @@ def first_error(entry: Any) -> str:
     problems = list(entry.problems or [])
     errors = [p for p in problems if p.severity == "error"] or problems
     return errors[0].message if errors else "cannot be loaded"
-
-
-def editor_command() -> list[str] | None:
-    """$VISUAL or $EDITOR as an argument list, else the first common editor found."""
-    for var in ("VISUAL", "EDITOR"):
-        value = os.environ.get(var, "").strip()
-        if value:
-            try:
-                return shlex.split(value)
-            except ValueError:
-                return [value]
-    for name in ("sensible-editor", "nano", "vim", "vi"):
-        if shutil.which(name):
-            return [name]
-    return None
 
 
 class RoutineTable(DataTable[Text]):
@@ -369,7 +351,7 @@ class PickerScreen(Screen[None]):
         if not name:
             return
         try:
-            path = create_routine(name)
+            path = create(name)
         except (UnknotError, OSError) as exc:
             self.notify(str(exc), severity="error")
             return
@@ -377,37 +359,3 @@ class PickerScreen(Screen[None]):
         self.open_in_editor(path)
 
 
-def create_routine(name: str) -> Path:
-    """Write a starter routine named `name` into the user's folder (never overwriting).
-
-    Mirrors `unknot new NAME`: the same file name, starter text and schema file beside it.
-    """
-    import json
-
-    from player.loader import SUFFIXES
-    from player.scaffold import slug, starter
-    from player.schema import SCHEMA_FILE, routine_schema
-
-    name = " ".join(name.split())
-    rid = slug(name)
-    if not rid:
-        raise UnknotError(f"cannot make a file name from {name!r}: use letters or digits")
-    folder = paths.user_routines_dir()
-    for suffix in SUFFIXES:
-        if (folder / (rid + suffix)).exists():
-            raise UnknotError(f"{folder / (rid + suffix)} already exists: choose another name")
-    target = folder / f"{rid}.yaml"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8") as fh:
-            fh.write(starter(name, rid, schema=SCHEMA_FILE))
-    except FileExistsError:
-        raise UnknotError(f"{target} already exists: choose another name") from None
-    except OSError as exc:
-        raise UnknotError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        (folder / SCHEMA_FILE).write_text(json.dumps(routine_schema(), indent=2) + "\n",
-                                          encoding="utf-8")
-    except OSError:
-        pass  # the schema only helps editors; the routine is written
-    return target
