@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from importlib import import_module
 from typing import Sequence
 
 from player import __version__
 from player.errors import UnknotError
+from player.notice import NOTICE
 
 #: subcommand → (module under player.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -27,11 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("doctor", "show the sound backend, voice and folders; play a test cue"),
 }
 
-EPILOG = (
-    "unknot is not medical advice. Stop at once for sharp, burning or radiating pain, numbness,\n"
-    "tingling or dizziness. See a clinician for pain without a known cause, pain after an injury,\n"
-    "or if you are pregnant, on blood thinners, or have a clotting or bone condition."
-)
+EPILOG = textwrap.fill(NOTICE, width=79)
 
 
 def _positive_speed(text: str) -> float:

@@ -14,14 +14,12 @@ from textual.widgets import Input, Label, Static
 
 from player.durations import format_human
 from player.errors import Problem, UnknotError
+from player.notice import NOTICE
 from player.routine import Routine
 
 NOTICE_TEXT = (
-    "unknot is not medical advice.\n\n"
-    "Work at a 'good pain' of about 4 to 7 out of 10, never more. Stop at once for sharp, "
-    "burning or radiating pain, numbness, tingling or dizziness.\n\n"
-    "See a clinician first for pain with no known cause, after an injury, or if you are "
-    "pregnant, take blood thinners, or have a clotting, bone or nerve condition."
+    NOTICE + "\n\n"
+    "Work at a 'good pain' of about 4 to 7 out of 10, never more."
 )
 
 
