@@ -62,6 +62,28 @@ JAW = Routine(
     steps=(Step("effleurage", "jaw", "both", 60.0, lead_in=5.0, pressure=3),),
 )
 
+#: Five sentences, as long as the longest built-in instructions: they must not be cut at 80×24.
+LONG_TEXT = (
+    "Stand with your back to a wall and put the ball between the wall and the top of your "
+    "shoulder blade, halfway between the neck and the shoulder tip. Lean back and bend your "
+    "knees a little to find a tender spot, then hold still and breathe slowly. It should ease "
+    "while you hold; keep it at 5 to 7 out of 10 and step away from the wall if it turns "
+    "sharp or your arm tingles. In the rest, step off the wall and let the arm hang."
+)
+
+WALL = Routine(
+    id="wall-ball",
+    name="Wall ball",
+    summary="One long step.",
+    source="built-in",
+    path=Path("/routines/wall-ball.yaml"),
+    steps=(
+        Step("trigger-point", "upper-trapezius", "each", 20.0, repeat=2, rest=10.0,
+             lead_in=10.0, pressure=6, instructions=LONG_TEXT),
+        Step("breathe", None, None, 30.0, lead_in=0.0),
+    ),
+)
+
 BROKEN_PROBLEMS = [
     Problem("/home/me/routines/broken.yaml", 4, 16, "error",
             "unknown technique 'kneedling' (did you mean 'kneading'?)"),

@@ -431,3 +431,23 @@ async def test_ctrl_c_on_the_summary_still_saves_the_session(unknot_home: Path) 
     assert app.return_code == 130
     [record] = history(unknot_home)
     assert record["completed"] is True and record["pain_before"] == 4
+
+
+@sync
+async def test_the_footer_says_what_space_does_now() -> None:
+    def footer(player: PlayerScreen) -> list[str]:
+        # The footer's keys, by CSS type name (their class is not public Textual API).
+        return [str(getattr(key, "description", "")) for key in player.query("FooterKey")]
+
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        assert "Pause" in footer(player) and "Resume" not in footer(player)
+        await pilot.press("space")
+        await pilot.pause()
+        assert player.session.state == "paused"
+        assert "Resume" in footer(player) and "Pause" not in footer(player)
+        await pilot.press("space")
+        await pilot.pause()
+        assert player.session.state != "paused" and "Pause" in footer(player)

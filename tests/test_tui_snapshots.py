@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Awaitable, Callable
 
-from snapshot_app import CALVES, picker_app, player_app
+from snapshot_app import CALVES, WALL, picker_app, player_app
 from textual.pilot import Pilot
 
 from player.clock import FakeClock
@@ -76,6 +76,24 @@ def test_player_small_terminal(snap_compare) -> None:  # type: ignore[no-untyped
     clock = FakeClock()
     assert snap_compare(player_app(clock=clock), run_before=play_for(clock, 13),
                         terminal_size=(60, 18))
+
+
+def test_player_long_instructions(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    # The lead-in, when the whole text is read: every line of it at 80×24.
+    clock = FakeClock()
+    assert snap_compare(player_app(WALL, clock=clock), run_before=play_for(clock, 3),
+                        terminal_size=(80, 24))
+
+
+def test_player_long_instructions_scroll(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    # Too small for all of it: the instructions scroll and say so.
+    clock = FakeClock()
+    assert snap_compare(player_app(WALL, clock=clock), run_before=play_for(clock, 3),
+                        terminal_size=(60, 18))
+
+
+def test_help(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(picker_app(), press=["question_mark"], terminal_size=(80, 24))
 
 
 def test_end_session_prompt(snap_compare) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -163,26 +163,33 @@ class ProblemsScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-HELP_TEXT = """\
+#: The keys of each screen, in two columns that fit side by side in an 80-column terminal.
+PICKER_KEYS = """\
 Picker
-  /          filter by name, tag or region (Esc leaves the box)
-  Enter      play the highlighted routine
-  e          edit the routine in $EDITOR
-  n          new routine
-  r          reload the library
-  h          history
-  ?          this help
-  q          quit
-
-Player
-  space      pause / resume
-  n  →       next step
-  p  ←       previous step
-  r          restart this step
-  +          add 15 seconds
-  m          mute / unmute
-  q          end the session (asks first)
+  /      filter: name, tag, region
+  Esc    leave the filter box
+  Enter  play the routine
+  e      edit it in $EDITOR
+  n      new routine
+  r      reload the library
+  h      history
+  ?      this help
+  q      quit
 """
+
+PLAYER_KEYS = """\
+Player
+  space  pause / resume
+  n  →   next step
+  p  ←   previous step
+  r      restart this step
+  +      add 15 seconds
+  m      mute / unmute
+  ↑  ↓   scroll long instructions
+  q      end the session (asks)
+"""
+
+HELP_TEXT = PICKER_KEYS + "\n" + PLAYER_KEYS
 
 
 class HelpScreen(ModalScreen[None]):
@@ -199,7 +206,9 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help", classes="dialog"):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
-                yield Static(HELP_TEXT, markup=False)
+                with Horizontal(id="help-columns"):
+                    yield Static(PICKER_KEYS.rstrip(), markup=False, classes="help-column")
+                    yield Static(PLAYER_KEYS.rstrip(), markup=False, classes="help-column")
             yield Label("Esc  close", classes="dialog-keys")
 
     def action_close(self) -> None:

@@ -4,15 +4,21 @@ The screen keeps no clock. The engine (`player.session.Session`) owns time; a 10
 only asks it to emit whatever is due (`poll`) and redraws from what it reports
 (`segment_remaining()` and friends). Events reach this screen, the sound player and the history
 recorder as listeners of the same engine, on the app's thread, inside that poll.
+
+The whole of a step's instructions must be readable during its lead-in: on every new segment
+and every resize the screen asks `player.tui.layout.plan` how much body map fits beside them
+for the whole step (both figures, one, or none) and, when nothing else will do, lets the
+instructions scroll.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Digits, Footer, Label, Static
@@ -22,7 +28,7 @@ from player.durations import format_clock
 from player.events import Done, Event
 from player.routine import Routine
 from player.timeline import Segment, Timeline, expand
-from player.tui import text
+from player.tui import layout, text
 from player.tui.screens.dialogs import ConfirmEndScreen, StartChoice, StartScreen
 from player.tui.widgets.body_map import BodyMap
 from player.tui.widgets.meters import PressureScale, TimeBar
@@ -38,13 +44,18 @@ class PlayerScreen(Screen[None]):
     """Plays one routine: countdown, what to do, where, how hard, and what comes next."""
 
     BINDINGS = [
-        Binding("space", "toggle_pause", "Pause"),
+        # One key, two labels: the footer says what space will do now.
+        Binding("space", "toggle_pause('pause')", "Pause"),
+        Binding("space", "toggle_pause('resume')", "Resume"),
         Binding("n,right", "next", "Next", key_display="n →"),
         Binding("p,left", "back", "Back", key_display="p ←"),
         Binding("r", "restart", "Restart"),
         Binding("plus,equals_sign", "extend", "+15 s", key_display="+"),
         Binding("m", "mute", "Mute"),
         Binding("q", "end", "End"),
+        # Only needed when the instructions do not fit (a hint under them says so).
+        Binding("up", "scroll_instructions(-1)", "Scroll up", show=False),
+        Binding("down", "scroll_instructions(1)", "Scroll down", show=False),
     ]
 
     def __init__(self, routine: Routine) -> None:
@@ -58,6 +69,9 @@ class PlayerScreen(Screen[None]):
         self._leaving = False
         self._sound_failed = False
         self._sound_prepared: Any = None
+        self._plan: layout.Plan | None = None
+        #: The segment on show (the layout is planned for its step).
+        self._seg: Segment | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="player-top"):
@@ -69,7 +83,11 @@ class PlayerScreen(Screen[None]):
                 yield Static("", id="banner", markup=False)
                 yield Label("", id="headline", markup=False)
                 yield Digits("00:00", id="countdown")
-                yield Static("", id="instructions", markup=False)
+                # A scroll box that is as tall as its text unless the layout plan says it
+                # must scroll; the screen's keys scroll it, so it never takes the focus.
+                with VerticalScroll(id="instructions-box", can_focus=False):
+                    yield Static("", id="instructions", markup=False)
+                yield Label("", id="more")
                 yield PressureScale(id="pressure")
                 yield TimeBar("Step", id="step-bar")
                 yield TimeBar("Routine", id="routine-bar")
@@ -89,6 +107,8 @@ class PlayerScreen(Screen[None]):
         self.session.subscribe(self._to_sound)
         self.session.subscribe(self.on_session_event)
         self.redraw()
+        self.watch(self.query_one("#instructions-box"), "scroll_y", self._show_more,
+                   init=False)
         app.first_run_notice(self._ask_start)
 
     # -- starting and finishing ------------------------------------------------------------
@@ -212,19 +232,22 @@ class PlayerScreen(Screen[None]):
         if self._set("kind", kind):
             self.remove_class(*_KIND_CLASSES)
             self.add_class(f"-{kind}")
+            self.refresh_bindings()  # space: Pause or Resume
         if self._set("banner", (kind, seg.index)):
             self.query_one("#banner", Static).update(self.banner_text(kind, seg))
         if self._set("headline", seg.index):
             self.query_one("#headline", Label).update(text.segment_headline(seg))
             self.query_one("#step-of", Label).update(f"Step {seg.step} of {seg.of}")
             step = seg.step_ref
-            instructions = step.instructions
-            if not instructions and step.technique in vocab.TECHNIQUE_BY_ID:
-                instructions = vocab.TECHNIQUE_BY_ID[step.technique].instructions
-            self.query_one("#instructions", Static).update(instructions)
+            self.query_one("#instructions", Static).update(self._instructions(seg))
             self.query_one(PressureScale).set_value(step.pressure)
             self.query_one("#next", Static).update(text.next_text(self.timeline, seg))
             self.query_one(BodyMap).show(seg.region, seg.side)
+            self._seg = seg
+            self._layout()
+            if self._set("step", seg.step):
+                # New instructions start at their top; a side or a rest keeps the place.
+                self.query_one("#instructions-box", VerticalScroll).scroll_home(animate=False)
         clock = format_clock(remaining)
         if self._set("clock", clock):
             self.query_one("#countdown", Digits).update(clock)
@@ -241,6 +264,69 @@ class PlayerScreen(Screen[None]):
         muted = bool(sound is not None and getattr(sound, "muted", False))
         if self._set("muted", muted):
             self.query_one("#sound-state", Label).update("muted" if muted else "")
+
+    # -- room for the instructions ----------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout((event.size.width, event.size.height))
+
+    @staticmethod
+    def _instructions(seg: Segment) -> str:
+        step = seg.step_ref
+        if not step.instructions and step.technique in vocab.TECHNIQUE_BY_ID:
+            return vocab.TECHNIQUE_BY_ID[step.technique].instructions
+        return step.instructions or ""
+
+    def _layout(self, size: tuple[int, int] | None = None) -> None:
+        """Fit the body map and the instructions to the screen (see `player.tui.layout`).
+
+        The plan is made for the whole step (every side, switch and rest of it), so the map
+        does not come and go while the person holds a position."""
+        width, height = size or (self.size.width, self.size.height)
+        seg = self._seg
+        if seg is None or width <= 0 or height <= 0:
+            return
+        in_step = [s for s in self.timeline.segments if s.step == seg.step]
+        app: Any = self.app
+        narrow_below = min((at for at, name in app.HORIZONTAL_BREAKPOINTS if name != "-narrow"),
+                           default=0)
+        plan = layout.plan(
+            width, height,
+            vertical=layout.vertical_class(height, app.VERTICAL_BREAKPOINTS),
+            narrow=width < narrow_below,
+            headlines=[text.segment_headline(s) for s in in_step],
+            instructions=self._instructions(seg),
+            next_lines=[text.next_text(self.timeline, s) for s in in_step],
+            region=seg.region)
+        self.call_after_refresh(self._show_more)
+        if plan == self._plan:
+            return
+        self._plan = plan
+        self.set_class(plan.map_views is None, "-map-none")
+        self.set_class(plan.tight, "-tight")
+        if plan.map_views is not None:
+            self.query_one(BodyMap).views = plan.map_views
+        box = self.query_one("#instructions-box", VerticalScroll)
+        box.styles.height = plan.instruction_rows  # None: back to the stylesheet's `auto`
+        self.set_class(plan.instruction_rows is not None, "-scrolling")
+
+    def _show_more(self, _: object = None) -> None:
+        """Say under scrolling instructions whether more of them is below."""
+        box = self.query_one("#instructions-box", VerticalScroll)
+        more = self.query_one("#more", Label)
+        if self._plan is None or self._plan.instruction_rows is None:
+            more.update("")
+        elif box.scroll_y < box.max_scroll_y:
+            more.update("▼ more below · ↓ scrolls")
+        else:
+            more.update("▲ ↑ scrolls back up")
+
+    def action_scroll_instructions(self, direction: int) -> None:
+        box = self.query_one("#instructions-box", VerticalScroll)
+        if direction > 0:
+            box.scroll_down(animate=False)
+        else:
+            box.scroll_up(animate=False)
 
     @staticmethod
     def banner_text(kind: str, seg: Segment) -> str:
@@ -267,7 +353,13 @@ class PlayerScreen(Screen[None]):
         if not self._leaving:
             self.redraw()
 
-    def action_toggle_pause(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_pause" and parameters:
+            paused = self.session is not None and self.session.state == "paused"
+            return parameters[0] == ("resume" if paused else "pause")
+        return True
+
+    def action_toggle_pause(self, _label: str = "") -> None:
         if self._is_playing():
             self.session.toggle_pause()
             self._then_redraw()

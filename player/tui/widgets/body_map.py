@@ -3,7 +3,8 @@
 Each figure is a grid of cell codes (one letter per body part, space for nothing). A region
 lights the codes listed for it in `REGION_CELLS`, on the views its vocabulary entry names, and
 only on its side when the step says left or right. Lit cells use a full block and the others a
-light shade, so the map still reads without colour (NO_COLOR).
+light shade, so the map still reads without colour (NO_COLOR). Where columns are short the
+player shows only the figure that has the region (`views`), or no map at all.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ BACK = (
 )
 WIDTH = 13
 MIDLINE = 6
+FIGURE_ROWS = len(FRONT)
 
 #: Region id → the cell codes it lights on the front and on the back figure.
 REGION_CELLS: dict[str, tuple[str, str]] = {
@@ -142,13 +144,22 @@ def render_map(region: str | None, side: str | None) -> list[list[tuple[str, boo
     return rows
 
 
+def map_size(views: str) -> tuple[int, int]:
+    """(columns, rows) of the body map showing `views` (`both`, `front` or `back`)."""
+    if views == "both":
+        # Two figures three cells apart; a label row above and the region's name below.
+        return 2 * WIDTH + 3, FIGURE_ROWS + 2
+    # One figure under its label; the player's headline names the region.
+    return WIDTH, FIGURE_ROWS + 1
+
+
 class BodyMap(Widget):
     """Front and back figures with the region being worked lit."""
 
     DEFAULT_CSS = """
     BodyMap {
-        width: 29;
-        height: 16;
+        width: auto;
+        height: auto;
     }
     BodyMap > .body-map--body { color: $foreground 35%; }
     BodyMap > .body-map--lit { color: $accent; text-style: bold; }
@@ -163,6 +174,9 @@ class BodyMap(Widget):
     body_side: reactive[str | None] = reactive(None)
     """`left`, `right`, `both` or None: lights one side of a limb when it is left or right."""
 
+    views: reactive[str] = reactive("both", layout=True)
+    """`both` figures side by side, or only the `front` or the `back` one."""
+
     def show(self, region: str | None, side: str | None) -> None:
         """Light `region` on `side` (one refresh however many of them changed)."""
         self.set_reactive(BodyMap.body_region, region)
@@ -174,8 +188,18 @@ class BodyMap(Widget):
         lit = self.get_component_rich_style("body-map--lit")
         label = self.get_component_rich_style("body-map--label")
         text = Text(no_wrap=True, overflow="crop")
+        rows = render_map(self.body_region, self.body_side)
+        if self.views in ("front", "back"):
+            start = 0 if self.views == "front" else WIDTH + 3
+            text.append(self.views.center(WIDTH).rstrip() + "\n", style=label)
+            for row in rows:
+                for glyph, is_lit in row[start:start + WIDTH]:
+                    text.append(glyph, style=lit if is_lit else body)
+                text.append("\n")
+            text.rstrip()
+            return text
         text.append("    front".ljust(WIDTH + 3) + "     back\n", style=label)
-        for row in render_map(self.body_region, self.body_side):
+        for row in rows:
             for glyph, is_lit in row:
                 text.append(glyph, style=lit if is_lit else body)
             text.append("\n")
