@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from snapshot_app import CALVES, DESK, picker_app, sync
+from textual.geometry import Region
 from textual.widgets import DataTable, Input
 
 from player.scaffold import editor_command
@@ -70,9 +71,18 @@ async def test_preview_shows_summary_caution_steps_and_total() -> None:
         screen = app.screen
         assert str(screen.query_one("#pv-name").content) == DESK.name
         assert "neck injury" in str(screen.query_one("#pv-caution").content)
-        steps = str(screen.query_one("#pv-steps").content).splitlines()
-        assert len(steps) == 3
-        assert steps[1] == " 2. Trigger point · Upper trapezius · each · 2×20 s"
+        widget = screen.query_one("#pv-steps")
+        steps = [strip.text.rstrip()
+                 for strip in widget.render_lines(Region(0, 0, *widget.size))]
+        assert widget.size.width == 37
+        assert steps == [
+            " 1. Effleurage · Upper trapezius ·",
+            "    each · 30 s",
+            " 2. Trigger point · Upper trapezius ·",
+            "    each · 2×20 s",
+            " 3. Stretch · Levator scapulae ·",
+            "    each · 30 s",
+        ]
         assert str(screen.query_one("#pv-total").content) == "Total 4 min 10 s"
         await pilot.press("down")
         assert str(screen.query_one("#pv-name").content) == CALVES.name
@@ -352,3 +362,14 @@ def test_without_a_terminal_the_tui_says_so_in_one_line(unknot_home: Path) -> No
         "unknot: error: the TUI needs a terminal: try 'unknot list' or "
         "'unknot play ROUTINE --headless'"]
     assert "Traceback" not in out.stderr
+
+
+def test_preview_steps_break_between_parts_only() -> None:
+    from player.tui.screens.picker import wrap_parts
+
+    parts = ["Ball roll", "Feet", "each", "1 min 30 s"]
+    assert wrap_parts(" 2. ", parts, 40) == [" 2. Ball roll · Feet · each · 1 min 30 s"]
+    assert wrap_parts(" 2. ", parts, 30) == [" 2. Ball roll · Feet · each ·", "    1 min 30 s"]
+    assert wrap_parts(" 2. ", parts, 17) == [" 2. Ball roll ·", "    Feet · each ·",
+                                              "    1 min 30 s"]
+    assert all(len(line) <= 17 for line in wrap_parts(" 2. ", parts, 17))

@@ -9,7 +9,9 @@ SVGs with App.save_screenshot and converts them to PNG with rsvg-convert.
 from __future__ import annotations
 
 import asyncio
+import html
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -47,12 +49,34 @@ async def shoot() -> None:
         player.save_screenshot(filename="player.svg", path=str(HERE))
 
 
+_LEADING_SPACES = re.compile(
+    r'(<text [^>]*?x=")([\d.]+)("[^>]*?textLength=")([\d.]+)("[^>]*>)((?:&#160;)+)([^<]*)</text>')
+
+
+def keep_leading_spaces(svg: str) -> str:
+    """Move each text run's leading spaces into its x position: rsvg-convert drops them, which
+    would draw indented lines (the preview's wrapped steps) flush left in the PNG."""
+
+    def shift(match: re.Match[str]) -> str:
+        start, x, middle, length, end, spaces, rest = match.groups()
+        count = spaces.count("&#160;")
+        cells = count + len(html.unescape(rest))
+        cell = float(length) / cells
+        if not rest:
+            return ""
+        return (f"{start}{float(x) + count * cell:g}{middle}{float(length) - count * cell:g}"
+                f"{end}{rest}</text>")
+
+    return _LEADING_SPACES.sub(shift, svg)
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         os.environ["UNKNOT_HOME"] = home
         asyncio.run(shoot())
     for name in ("picker", "player"):
         svg = HERE / f"{name}.svg"
+        svg.write_text(keep_leading_spaces(svg.read_text(encoding="utf-8")), encoding="utf-8")
         subprocess.run(["rsvg-convert", "--width", "1400", "--keep-aspect-ratio", str(svg),
                         "-o", str(HERE / f"{name}.png")], check=True)
         svg.unlink()

@@ -35,14 +35,20 @@ def segment_headline(seg: Segment) -> str:
     return headline(seg.technique, seg.region, seg.side)
 
 
-def step_line(number: int, step: Step) -> str:
-    """One line of the preview: `3. Trigger point · Upper trapezius · each · 2×20 s`."""
+def step_parts(step: Step) -> tuple[str, str]:
+    """A step for the preview: (`Trigger point · Upper trapezius · each`, `2×20 s`)."""
     work = format_human(step.duration)
     if step.repeat > 1:
         work = f"{step.repeat}×{work}"
     name = step.title or headline(step.technique, step.region, None)
     side = f" · {step.side}" if step.side else ""
-    return f"{number:>2}. {name}{side} · {work}"
+    return f"{name}{side}", work
+
+
+def step_line(number: int, step: Step) -> str:
+    """One line of the preview: `3. Trigger point · Upper trapezius · each · 2×20 s`."""
+    name, work = step_parts(step)
+    return f"{number:>2}. {name} · {work}"
 
 
 def next_text(timeline: Timeline, seg: Segment | None) -> str:

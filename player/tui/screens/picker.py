@@ -17,8 +17,10 @@ from textual import events, on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from player.durations import format_human
@@ -56,6 +58,56 @@ def first_error(entry: Any) -> str:
     problems = list(entry.problems or [])
     errors = [p for p in problems if p.severity == "error"] or problems
     return errors[0].message if errors else "cannot be loaded"
+
+
+def wrap_parts(prefix: str, parts: list[str], width: int) -> list[str]:
+    """`prefix` and `parts` joined by ` · `, broken only between parts (a line that breaks ends
+    in `·`), later lines indented under the first part. A part longer than a line is left for
+    the widget to wrap."""
+    indent = " " * len(prefix)
+    lines: list[str] = []
+    line = prefix + parts[0]
+    for index, part in enumerate(parts[1:], 2):
+        # Room for the part, and for the ` ·` that ends the line if the next part breaks.
+        room = 0 if index == len(parts) else 2
+        if len(line) + 3 + len(part) + room <= width:
+            line += " · " + part
+        else:
+            lines.append(line + " ·")
+            line = indent + part
+    lines.append(line)
+    return lines
+
+
+class StepList(Widget):
+    """The preview's steps, one per number; a step too long for a line breaks between its
+    parts, so `1 min 30 s` or `Upper trapezius` is never split."""
+
+    DEFAULT_CSS = "StepList { height: auto; }"
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.routine: Any = None
+
+    def show(self, routine: Any) -> None:
+        self.routine = routine
+        self.refresh(layout=True)
+
+    def lines(self, width: int) -> list[str]:
+        if self.routine is None:
+            return []
+        out: list[str] = []
+        for number, step in enumerate(self.routine.steps, 1):
+            name, work = text.step_parts(step)
+            out += wrap_parts(f"{number:>2}. ", [*name.split(" · "), work], max(1, width))
+        return out
+
+    def render(self) -> Text:
+        return Text("\n".join(self.lines(self.size.width)))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        content = Text("\n".join(self.lines(width)))
+        return len(content.wrap(self.app.console, max(1, width)))
 
 
 class RoutineTable(DataTable[Text]):
@@ -101,7 +153,7 @@ class PickerScreen(Screen[None]):
                 yield Static("", id="pv-summary", markup=False)
                 yield Static("", id="pv-meta", markup=False)
                 yield Static("", id="pv-caution", classes="caution", markup=False)
-                yield Static("", id="pv-steps", markup=False)
+                yield StepList(id="pv-steps")
                 yield Label("", id="pv-total", markup=False)
                 yield Vertical(id="pv-problems")
         yield Footer(show_command_palette=False)
@@ -224,7 +276,7 @@ class PickerScreen(Screen[None]):
         summary = self.query_one("#pv-summary", Static)
         meta = self.query_one("#pv-meta", Static)
         caution = self.query_one("#pv-caution", Static)
-        steps = self.query_one("#pv-steps", Static)
+        steps = self.query_one("#pv-steps", StepList)
         total = self.query_one("#pv-total", Label)
         problems = self.query_one("#pv-problems", Vertical)
         problems.remove_children()
@@ -256,7 +308,7 @@ class PickerScreen(Screen[None]):
         meta.display = bool(bits)
         caution.update(f"⚠ {routine.caution}")
         caution.display = bool(routine.caution)
-        steps.update("\n".join(text.step_line(n, s) for n, s in enumerate(routine.steps, 1)))
+        steps.show(routine)
         steps.display = True
         seconds = self._totals.get(self.entries.index(entry), 0.0)
         total.update(f"Total {format_human(seconds)}")
