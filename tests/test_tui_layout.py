@@ -243,15 +243,20 @@ async def test_instructions_that_cannot_fit_scroll_and_say_so() -> None:
 def test_plan_prefers_the_whole_map_then_one_figure_then_none() -> None:
     short, medium = "Stroke slowly. " * 5, "Stroke slowly along the muscle. " * 12
     long = "Stroke slowly along the muscle and breathe out. " * 14
-    common = dict(vertical="-tall", narrow=False, headlines=["Effleurage · Calves · Left"],
+    common = dict(narrow=False, headlines=["Effleurage · Calves · Left"],
                   next_lines=["Next: rest 10 s"], region="calves")
     # Room to spare: both figures and the airy spacing.
-    assert layout.plan(80, 24, instructions=short, **common) == layout.Plan("both", None, False)
+    assert layout.plan(80, 24, instructions=short, **common) == layout.Plan("both", None, "airy")
     # Blank rows go before the map does.
-    assert layout.plan(80, 24, instructions=medium, **common) == layout.Plan("back", None, True)
+    assert layout.plan(80, 24, instructions=medium, **common) == layout.Plan("back", None,
+                                                                             "-tight")
+    # A small terminal keeps its three-row banner while there is room for it.
+    small = {**common, "narrow": True}
+    assert layout.plan(60, 18, instructions=short, **small) == layout.Plan(None, None, "-tight")
     assert layout.plan(80, 24, instructions=long, **common).map_views is None
-    scrolling = layout.plan(60, 18, instructions=long * 2, **{**common, "vertical": "-short"})
-    assert scrolling.map_views is None and scrolling.instruction_rows is not None
+    scrolling = layout.plan(60, 18, instructions=long * 2, **small)
+    assert scrolling == layout.Plan(None, scrolling.instruction_rows, "-compact")
+    assert scrolling.instruction_rows is not None and scrolling.instruction_rows > 3
     # Nothing to light, nothing to draw; a narrow screen has no room for a map.
     assert layout.plan(120, 40, instructions=short, **{**common, "region": None}).map_views is None
     assert layout.plan(70, 24, instructions=short, **{**common, "narrow": True}).map_views is None
@@ -260,7 +265,7 @@ def test_plan_prefers_the_whole_map_then_one_figure_then_none() -> None:
 def test_a_map_never_makes_next_wrap_in_any_segment_of_the_step() -> None:
     next_lines = ["Next: switch sides → right",
                   "Next: Effleurage · Upper trapezius · Left · 30 s"]  # 48 > 45 beside both
-    plan = layout.plan(80, 24, vertical="-tall", narrow=False, headlines=["Effleurage"],
+    plan = layout.plan(80, 24, narrow=False, headlines=["Effleurage"],
                        instructions="Short.", next_lines=next_lines, region="upper-trapezius")
     assert plan.map_views == "back"
 

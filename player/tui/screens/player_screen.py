@@ -291,9 +291,7 @@ class PlayerScreen(Screen[None]):
         narrow_below = min((at for at, name in app.HORIZONTAL_BREAKPOINTS if name != "-narrow"),
                            default=0)
         plan = layout.plan(
-            width, height,
-            vertical=layout.vertical_class(height, app.VERTICAL_BREAKPOINTS),
-            narrow=width < narrow_below,
+            width, height, narrow=width < narrow_below,
             headlines=[text.segment_headline(s) for s in in_step],
             instructions=self._instructions(seg),
             next_lines=[text.next_text(self.timeline, s) for s in in_step],
@@ -303,7 +301,9 @@ class PlayerScreen(Screen[None]):
             return
         self._plan = plan
         self.set_class(plan.map_views is None, "-map-none")
-        self.set_class(plan.tight, "-tight")
+        for spacing in layout.CHROME_ROWS:
+            if spacing.startswith("-"):
+                self.set_class(plan.spacing == spacing, spacing)
         if plan.map_views is not None:
             self.query_one(BodyMap).views = plan.map_views
         box = self.query_one("#instructions-box", VerticalScroll)
