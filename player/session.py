@@ -311,14 +311,20 @@ class Session:
             self._paused_total += self.clock.now() - self._paused_at
             self._paused_at = None
         t = self.active_seconds() if self._started is not None else 0.0
+        active = t
         if completed:
+            # A late poll (a stalled machine, a long fake-clock jump) must not count the
+            # overshoot as work: the routine ended when its last segment was due to end.
+            # Measured from the same reading as `t`, before any listener runs.
+            active = t - max(0.0, t + self._shift - self.timeline.total)
             last = self.timeline.segments[-1]
             self._emit(CueFired(cue="done", segment=None, at=self.timeline.total, t=t,
                                 sound=last.step_ref.cues.sound_for("done")))
         self._state = "done"
         self._pending = []
         self.result = Done(completed=completed, t=t, steps_done=len(self._done),
-                           steps_skipped=len(self._skipped), active_seconds=t, reason=reason)
+                           steps_skipped=len(self._skipped), active_seconds=active,
+                           reason=reason)
         self._emit(self.result)
 
     # ------------------------------------------------------------------ driving

@@ -651,3 +651,26 @@ def test_reading_the_clock_derived_values() -> None:
     assert session.step_elapsed() == 12.5
     assert session.routine_remaining() == 188.0 - 12.5
     assert session.active_seconds() == 12.5
+
+
+def test_a_late_final_poll_does_not_count_the_overshoot_as_active_time() -> None:
+    from player.clock import FakeClock as _Clock
+    from player.events import Done as _Done
+    from player.routine import Routine as _Routine
+    from player.routine import Step as _Step
+    from player.session import Session as _Session
+    from player.timeline import expand as _expand
+
+    routine = _Routine(id="r", name="R", steps=(_Step("stretch", "calves", "each", 20.0),))
+    timeline = _expand(routine)  # 5 lead-in + 20 + 5 switch + 20 = 50 s
+    clock = _Clock()
+    session = _Session(timeline, clock=clock)
+    seen: list[object] = []
+    session.subscribe(seen.append)
+    session.start()
+    clock.advance(timeline.total + 600.0)  # the machine stalled for ten minutes
+    session.poll()
+    done = [e for e in seen if isinstance(e, _Done)]
+    assert len(done) == 1 and done[0].completed
+    assert done[0].active_seconds == timeline.total == 50.0
+    assert done[0].t == 650.0  # the event itself still says when it was emitted
