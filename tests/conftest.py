@@ -30,3 +30,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped, but UNKNOT_REQUIRE_ALL is set: {reason}"
+
+
+def load_capture_helpers():  # type: ignore[no-untyped-def]
+    """tests/alsa/capture.py (ALSA file capture, finding cue WAVs in the stream), loaded once.
+
+    tests/ is not a package, so the helpers are loaded by path; dataclasses look their module
+    up by name, hence the entry in sys.modules.
+    """
+    import importlib.util
+    import sys
+
+    name = "unknot_alsa_capture"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "alsa" / "capture.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -17,22 +17,13 @@ import wave
 from pathlib import Path
 
 import pytest
+from conftest import load_capture_helpers
 
 REPO = Path(__file__).resolve().parent.parent
 DRIVER = REPO / "tests" / "alsa" / "play_session.py"
 
 
-def _load_capture():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("unknot_alsa_capture",
-                                                  REPO / "tests" / "alsa" / "capture.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-cap = _load_capture()
+cap = load_capture_helpers()
 
 
 def need_simpleaudio() -> None:

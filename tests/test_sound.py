@@ -15,6 +15,7 @@ import wave
 from pathlib import Path
 
 import pytest
+from conftest import load_capture_helpers
 
 from player.events import CueFired, Done, SegmentStarted, Skipped
 from player.routine import Routine, Step
@@ -36,17 +37,7 @@ SOUNDS = REPO / "sounds"
 NODEVICE = REPO / "tests" / "alsa" / "nodevice.conf"
 
 
-def _load_capture():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("unknot_alsa_capture",
-                                                  REPO / "tests" / "alsa" / "capture.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-cap = _load_capture()
+cap = load_capture_helpers()
 
 
 def samples(path: Path) -> tuple[wave._wave_params, list[int]]:
