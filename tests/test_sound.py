@@ -403,12 +403,18 @@ def wait_for(predicate, timeout: float = 10.0) -> bool:  # type: ignore[no-untyp
     return bool(predicate())
 
 
-def test_prepare_renders_every_phrase_ahead(tmp_path: Path) -> None:
+def speaking_sound(tmp_path: Path) -> tuple[Sound, Recorder, Speaker]:
+    """A Sound that speaks with espeak-ng into `tmp_path`, playing into a Recorder."""
     need_espeak()
     engine = find_speech_engine()
     assert engine is not None
     speaker = Speaker(engine, tmp_path)
-    sound = Sound(Recorder(), reason="test", notice=print, speaker=speaker)
+    device = Recorder()
+    return Sound(device, reason="test", notice=print, speaker=speaker), device, speaker
+
+
+def test_prepare_renders_every_phrase_ahead(tmp_path: Path) -> None:
+    sound, _, speaker = speaking_sound(tmp_path)
     assert sound.voice_name == "espeak-ng"
     timeline = expand(routine())
     sound.prepare(timeline)
@@ -418,12 +424,7 @@ def test_prepare_renders_every_phrase_ahead(tmp_path: Path) -> None:
 
 
 def test_each_step_is_announced_once_and_again_after_a_skip(tmp_path: Path) -> None:
-    need_espeak()
-    engine = find_speech_engine()
-    assert engine is not None
-    speaker = Speaker(engine, tmp_path)
-    device = Recorder()
-    sound = Sound(device, reason="test", notice=print, speaker=speaker)
+    sound, device, speaker = speaking_sound(tmp_path)
     timeline = expand(routine())
     sound.prepare(timeline)
     segs = timeline.segments
@@ -454,11 +455,7 @@ def test_each_step_is_announced_once_and_again_after_a_skip(tmp_path: Path) -> N
 
 
 def test_speech_waits_for_the_cue_in_front_of_it(tmp_path: Path) -> None:
-    need_espeak()
-    engine = find_speech_engine()
-    assert engine is not None
-    device = Recorder()
-    sound = Sound(device, reason="test", notice=print, speaker=Speaker(engine, tmp_path))
+    sound, device, _ = speaking_sound(tmp_path)
     segs = expand(routine()).segments
     switch = next(s for s in segs if s.kind == "switch")
     sound(cue("switch"))
@@ -472,11 +469,7 @@ def test_speech_waits_for_the_cue_in_front_of_it(tmp_path: Path) -> None:
 
 
 def test_stopped_session_cancels_pending_speech(tmp_path: Path) -> None:
-    need_espeak()
-    engine = find_speech_engine()
-    assert engine is not None
-    device = Recorder()
-    sound = Sound(device, reason="test", notice=print, speaker=Speaker(engine, tmp_path))
+    sound, device, _ = speaking_sound(tmp_path)
     segs = expand(routine()).segments
     sound(cue("done"))  # 1.26 s chime in front: the words would wait for it
     sound(SegmentStarted(segs[0], at=0.0, t=0.0))
