@@ -97,16 +97,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = "picker"
     else:
         module = COMMANDS[args.command][0]
+    from player.safe_text import OutputError, guarded_streams
+
+    with guarded_streams():
+        try:
+            code = int(import_module(f"player.commands.{module}").run(args) or 0)
+            sys.stdout.flush()  # a full disk shows here, not at exit as an ignored exception
+            return code
+        except OutputError as exc:
+            return _cannot_write(exc)
+        except UnknotError as exc:
+            print(f"unknot: error: {exc}", file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt:
+            print("unknot: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            # `unknot list | head`: the reader went away; not an error worth a traceback.
+            _discard_stdout()
+            return 0
+
+
+def _discard_stdout() -> None:
+    """Point fd 1 at /dev/null, so what is still buffered for it goes nowhere quietly at exit."""
     try:
-        return int(import_module(f"player.commands.{module}").run(args) or 0)
-    except UnknotError as exc:
-        print(f"unknot: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("unknot: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # `unknot list | head`: the reader went away; not an error worth a traceback.
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        os.dup2(devnull, 1)
+    except OSError:
+        pass
+
+
+def _cannot_write(exc: OSError) -> int:
+    """One line on stderr (or, if stderr is what failed, straight to fd 2) and exit 1."""
+    _discard_stdout()
+    message = f"unknot: error: {exc}\n"
+    try:
+        sys.stderr.write(message)
+        sys.stderr.flush()
+    except OSError:
+        try:
+            os.write(2, message.encode("utf-8", "backslashreplace"))
+        except OSError:
+            pass
+    return 1

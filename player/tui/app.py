@@ -20,6 +20,7 @@ from player import paths
 from player.clock import Clock, MonotonicClock
 from player.errors import UsageError
 from player.routine import Routine
+from player.safe_text import visible_copy
 from player.tui.messages import PlayRequested, SummaryClosed
 
 #: The file whose presence means the not-medical-advice notice has been read.
@@ -54,7 +55,8 @@ class UnknotApp(App[int]):
         first_run_notice: bool | None = None,
     ) -> None:
         super().__init__()
-        self.routine = routine
+        # What a routine file says is shown, never obeyed: escapes appear as `\x1b`.
+        self.routine = visible_copy(routine)
         self.routine_dirs = [str(d) for d in routine_dirs]
         self._library = library
         self.clock: Clock = clock or MonotonicClock()
@@ -71,10 +73,10 @@ class UnknotApp(App[int]):
     def discover(self) -> list[Any]:
         """The routine library as `player.library.Entry` objects (never raises for bad files)."""
         if self._library is not None:
-            return self._library()
+            return [visible_copy(entry) for entry in self._library()]
         from player.library import discover
 
-        return discover(self.routine_dirs)
+        return [visible_copy(entry) for entry in discover(self.routine_dirs)]
 
     def notice(self, message: str) -> None:
         """A one-line notice from any thread (sound backends report here, never on stderr)."""

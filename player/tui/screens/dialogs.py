@@ -71,12 +71,13 @@ class StartScreen(ModalScreen[StartChoice]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="start", classes="dialog"):
-            yield Label(self.routine.name, classes="dialog-title")
+            yield Label(self.routine.name, classes="dialog-title", markup=False)
             steps = len(self.routine.steps)
             yield Label(f"{steps} step{'s' if steps != 1 else ''} · "
                         f"{format_human(self.total_seconds)}", classes="dialog-sub")
             if self.routine.caution:
-                yield Static(f"⚠ {self.routine.caution}", id="start-caution", classes="caution")
+                yield Static(f"⚠ {self.routine.caution}", id="start-caution", classes="caution",
+                             markup=False)
             yield Label("Pain right now, 0–10 (optional):")
             yield Input(placeholder="Enter to skip", id="pain-before", max_length=3)
             yield Label("", id="start-error", classes="error")
@@ -149,7 +150,8 @@ class ProblemsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="problems", classes="dialog"):
-            yield Label(f"{self.title_text} cannot be played", classes="dialog-title")
+            yield Label(f"{self.title_text} cannot be played", classes="dialog-title",
+                        markup=False)
             with VerticalScroll(id="problems-list"):
                 for problem in self.problems or []:
                     classes = "error" if problem.severity == "error" else "warning"

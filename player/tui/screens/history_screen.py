@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 
 from player import history
+from player.safe_text import visible
 
 #: Rows in the table of recent sessions (newest first).
 RECENT = 50
@@ -107,7 +109,7 @@ class HistoryScreen(Screen[None]):
         self.warnings = message.warnings
         status = self.query_one("#history-status", Static)
         if message.error:
-            status.update(message.error)
+            status.update(Text(visible(message.error)))
             return
         warning_line = self.query_one("#history-warnings", Static)
         warning_line.display = bool(message.warnings)
@@ -116,8 +118,8 @@ class HistoryScreen(Screen[None]):
             lines = "line" if n == 1 else "lines"
             text = (f"Skipped {n} damaged {lines}; they stay in the file. "
                     f"First: {message.warnings[0]}")
-            warning_line.update(text)
-            self.notify(text, severity="warning")
+            warning_line.update(Text(visible(text)))
+            self.notify(visible(text), severity="warning", markup=False)
         if not message.records:
             status.update("No sessions yet. Play a routine and it will show up here.")
             return
@@ -140,7 +142,8 @@ class HistoryScreen(Screen[None]):
         for r in reversed(records[-RECENT:]):
             table.add_row(
                 str(r.get("started", ""))[:16].replace("T", " "),
-                str(r.get("name") or r.get("routine")),
+                # A plain string cell is Rich markup: escape it, so "[/x]" is text, not a crash.
+                escape(visible(str(r.get("name") or r.get("routine")), multiline=False)),
                 Text(f"{float(r.get('active_seconds') or 0) / 60:.1f}", justify="right"),
                 "yes" if r.get("completed") else "no",
                 history.format_pain(r),

@@ -176,7 +176,8 @@ class PickerScreen(Screen[None]):
         try:
             self.entries = list(self.app.discover())  # type: ignore[attr-defined]
         except (UnknotError, OSError) as exc:
-            self.notify(f"Could not read the routine folders: {exc}", severity="error")
+            self.notify(f"Could not read the routine folders: {exc}", severity="error",
+                        markup=False)
             self.entries = []
         except Exception as exc:
             # The library reports bad files as data; anything else is our bug, but a file a
@@ -191,7 +192,7 @@ class PickerScreen(Screen[None]):
                     self._totals[index] = expand(entry.routine).total
                 except Exception as exc:  # a routine the loader let through but cannot expand
                     entry.problems = [*(entry.problems or [])]
-                    self.notify(f"{entry.id}: {exc}", severity="error")
+                    self.notify(f"{entry.id}: {exc}", severity="error", markup=False)
         self.refill(keep=previous.path if previous is not None else None)
 
     def refill(self, keep: Path | None = None) -> None:

@@ -1,0 +1,170 @@
+"""Provides text that is safe to show on a terminal: control characters made visible.
+
+A routine file may come from anyone. Its name, summary or instructions could hold an escape
+sequence that clears the screen, sets the window title or writes the clipboard (OSC 52), or a
+bidirectional override that makes a line read differently from what it is. Everything unknot
+prints goes through `visible` - the command line by wrapping stdout and stderr in `SafeStream`
+(`guarded_streams`), the TUI by showing a `visible_copy` of each routine and problem.
+
+C0 controls (but the tab and, in text of several lines, the newline) are shown as `\\x1b`;
+DEL, C1 controls and the bidirectional and line-separator characters as `\\u009b`, a form that
+is also a valid escape inside a JSON string, so JSON output stays valid JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO, TypeVar
+
+T = TypeVar("T")
+
+#: Characters a terminal may act on rather than show (or that reorder what is shown).
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+#: The same but keeping newlines, for text of several lines and for output streams.
+_UNSAFE_KEEP_NEWLINES = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x20 else f"\\u{code:04x}"
+
+
+def visible(text: str, *, multiline: bool = True) -> str:
+    """`text` with every control character shown as an escape (`\\x1b`, `\\u202e`).
+
+    With `multiline`, newlines stay newlines; without, they are shown as `\\x0a` too.
+    """
+    pattern = _UNSAFE_KEEP_NEWLINES if multiline else _UNSAFE
+    if pattern.search(text) is None:  # the common case: nothing to copy
+        return text
+    return pattern.sub(_escape, text)
+
+
+def visible_copy(value: T) -> T:
+    """A copy of a routine, step, problem or library entry with all its text made `visible`.
+
+    Walks dataclasses, tuples, lists and dicts; other values (numbers, paths) are kept as they
+    are. Returns `value` itself when nothing needed changing.
+    """
+    return _copy(value)  # type: ignore[no-any-return]
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, tuple):
+        items = tuple(_copy(v) for v in value)
+        return value if items == value else items
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {_copy(k): _copy(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            if not f.init:
+                continue
+            old = getattr(value, f.name)
+            new = _copy(old)
+            if new is not old and new != old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
+
+
+class OutputError(OSError):
+    """Standard output or error cannot be written (closed, a full disk, a hung-up terminal)."""
+
+
+class _Closed:
+    """Stands in for a stream whose file descriptor was closed before unknot started."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.encoding = "utf-8"
+        self.errors = "strict"
+
+    def write(self, text: str) -> int:
+        raise OutputError(f"{self.name} is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OutputError(f"{self.name} is closed")
+
+
+class SafeStream:
+    """A text stream that shows control characters visibly instead of passing them on.
+
+    Newlines and tabs pass; everything else `visible` escapes. Other attributes (`encoding`,
+    `fileno`, `isatty`, `buffer`, `reconfigure`, ...) are the wrapped stream's.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            self.stream.write(visible(text))
+        except BrokenPipeError:
+            raise  # the reader went away (`unknot list | head`): not an error
+        except (OSError, ValueError) as exc:
+            raise _output_error(self.stream, exc) from exc
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise _output_error(self.stream, exc) from exc
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _output_error(stream: Any, exc: Exception) -> OutputError:
+    if isinstance(exc, OutputError):
+        return exc
+    name = "standard error" if stream is sys.__stderr__ else "standard output"
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed"
+    return OutputError(f"cannot write to {name}: {reason}")
+
+
+@contextmanager
+def guarded_streams() -> Iterator[None]:
+    """Within the block, sys.stdout and sys.stderr escape control characters and print what
+    the terminal's encoding cannot show as `\\u…` escapes instead of raising."""
+    saved = sys.stdout, sys.stderr
+    for stream in saved:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or detached stream
+                pass
+    out = saved[0] if saved[0] is not None else _Closed("standard output")
+    err = saved[1] if saved[1] is not None else _Closed("standard error")
+    sys.stdout = SafeStream(out)  # type: ignore[arg-type]
+    sys.stderr = SafeStream(err)  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
