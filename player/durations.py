@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _UNITS = re.compile(r"^(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*"
@@ -57,3 +58,27 @@ def format_human(seconds: float) -> str:
     if m:
         return f"{m} min"
     return f"{s} s"
+
+
+#: The default speaking rate, words a minute: espeak-ng's `-s 180`. Lead-ins and the lead-in
+#: warning are computed from the words at this rate, never from the machine or the voice.
+SPEECH_WPM = 180
+#: `lead_in: auto` gives the spoken cue this long after it ends to get into position...
+AUTO_LEAD_IN_SLACK = 3.0
+#: ...and never less than this.
+AUTO_LEAD_IN_MIN = 5.0
+
+
+def words(text: str) -> int:
+    """How many words a text has (runs of non-space)."""
+    return len(text.split())
+
+
+def speech_seconds(text: str, wpm: float = SPEECH_WPM) -> float:
+    """How long `text` takes to say at `wpm` words a minute."""
+    return words(text) * 60.0 / wpm
+
+
+def auto_lead_in(spoken: str) -> float:
+    """`lead_in: auto` for an utterance: its speech time plus 3 s, rounded up, at least 5 s."""
+    return max(AUTO_LEAD_IN_MIN, float(math.ceil(speech_seconds(spoken) + AUTO_LEAD_IN_SLACK)))

@@ -23,7 +23,15 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from player import vocab
-from player.durations import DurationError, format_human, parse_duration
+from player.durations import (
+    SPEECH_WPM,
+    DurationError,
+    auto_lead_in,
+    format_human,
+    parse_duration,
+    speech_seconds,
+    words,
+)
 from player.errors import Problem, RoutineError
 from player.routine import Cues, Routine, Step, Where
 
@@ -49,15 +57,20 @@ MAX_SECONDS = 3600.0
 MAX_REPEAT = 100
 #: Most countdown beeps.
 MAX_COUNTDOWN = 10
-#: Default get-into-position time before each step.
+#: Get-into-position time of a `Step` built by hand; a loaded step's default is `lead_in: auto`.
 DEFAULT_LEAD_IN = 5.0
+#: Most words in a step's `say:` and in its `say_end:`.
+MAX_SAY_WORDS = 30
+MAX_SAY_END_WORDS = 12
+#: Techniques that have no lead-in unless one is written (nothing to get into position for).
+NO_LEAD_IN = ("rest", "breathe")
 
 SUFFIXES = (".yaml", ".yml")
 
 TOP_FIELDS = ("version", "name", "summary", "tags", "equipment", "caution", "defaults", "steps")
 DEFAULT_FIELDS = ("lead_in", "pressure", "cues", "side", "tool", "rest", "repeat", "sounds")
 STEP_FIELDS = ("technique", "region", "side", "duration", "repeat", "rest", "pressure", "tool",
-               "instructions", "title", "lead_in", "cues", "sounds")
+               "instructions", "title", "lead_in", "cues", "sounds", "say", "say_end")
 CUE_FIELDS = ("start", "halfway", "countdown", "switch", "end", "cadence")
 
 _CORE = "tag:yaml.org,2002:"
@@ -542,6 +555,21 @@ class _FileReader:
         self.error(node, f"unknown side {_kind(node)}{hint}: use left, right, each or both")
         return False
 
+    def say(self, node: Node, name: str) -> object:
+        """A spoken text within its word limit, None when null, or _BAD after reporting."""
+        if _is_null(node):
+            return None
+        text = self.text(node, name)
+        if text is None:
+            return _BAD
+        limit = MAX_SAY_WORDS if name == "say" else MAX_SAY_END_WORDS
+        if words(text) > limit:
+            when = "while you get into position" if name == "say" else "in the last 5 s"
+            self.error(node, f"'{name}' has {words(text)} words: at most {limit} "
+                             f"(it is spoken {when})")
+            return _BAD
+        return text or None
+
     def flag(self, node: Node, name: str) -> bool | None:
         if isinstance(node, ScalarNode) and node.tag == _CORE + "bool":
             return bool(_BOOLS.get(str(node.value).lower(), False))
@@ -688,6 +716,9 @@ class _FileReader:
     def field(self, name: str, value: Node) -> object:
         """A step or defaults field other than technique/region/duration, or _BAD."""
         parsed: object
+        if name == "lead_in" and isinstance(value, ScalarNode) and value.tag == _CORE + "str" \
+                and str(value.value).strip().lower() == "auto":
+            return AUTO
         if name in ("lead_in", "rest"):
             parsed = self.seconds(value, name, positive=False)
         elif name == "repeat":
@@ -701,6 +732,8 @@ class _FileReader:
             if _is_null(value):
                 return None
             parsed = self.text(value, name)
+        elif name in ("say", "say_end"):
+            return self.say(value, name)
         elif name == "cues":
             return self.cues(value)
         elif name == "sounds":
@@ -755,7 +788,7 @@ class _FileReader:
 
         own: dict[str, tuple[object, Node]] = {}
         for name in ("side", "repeat", "rest", "pressure", "tool", "instructions", "title",
-                     "lead_in", "cues", "sounds"):
+                     "lead_in", "cues", "sounds", "say", "say_end"):
             if name in fields:
                 parsed = self.field(name, fields[name][1])
                 if parsed is not _BAD:
@@ -816,7 +849,20 @@ class _FileReader:
             return []
         rest = pick("rest", 0.0)[0]
         repeat = pick("repeat", 1)[0]
-        lead_in = pick("lead_in", DEFAULT_LEAD_IN)[0]
+        say = own["say"][0] if "say" in own else None
+        say_end = own["say_end"][0] if "say_end" in own else None
+        spoken = "Next: " + (say if isinstance(say, str) else vocab.cue_phrase(
+            tech.id, region.id if region else None, side if isinstance(side, str) else None,
+            pressure if isinstance(pressure, int) else None))
+        lead_in, lead_in_node = pick("lead_in", 0.0 if tech.id in NO_LEAD_IN else AUTO)
+        if lead_in is AUTO:
+            lead_in = auto_lead_in(spoken)
+        elif isinstance(lead_in, float) and lead_in_node is not None and \
+                0 < lead_in < speech_seconds(spoken):
+            self.warn(lead_in_node if "lead_in" in own else node,
+                      f"lead_in {format_human(lead_in)} is shorter than the spoken cue "
+                      f"({speech_seconds(spoken):.1f} s at {SPEECH_WPM} words a minute): "
+                      "write lead_in: auto or a longer one")
         tool = pick("tool", None)[0]
         title = own["title"][0] if "title" in own else None
         instructions = own["instructions"][0] if "instructions" in own else tech.instructions
@@ -835,6 +881,8 @@ class _FileReader:
             title=title if isinstance(title, str) else None,
             cues=cues,
             where=self.where(node),
+            say=say if isinstance(say, str) else None,
+            say_end=say_end if isinstance(say_end, str) else None,
         )]
 
     def include(self, node: MappingNode) -> list[Step]:
@@ -870,6 +918,8 @@ class _FileReader:
 
 
 _BAD = object()
+#: `lead_in: auto`: long enough for "Next: " + the spoken cue at the default rate, plus 3 s.
+AUTO = object()
 
 
 def range_text(low: float, high: float) -> str:

@@ -60,6 +60,10 @@ class Step:
     title: str | None = None
     cues: Cues = field(default_factory=Cues)
     where: Where | None = None
+    #: The spoken cue as written (`say:`, at most 30 words); None: a phrase is generated.
+    say: str | None = None
+    #: Spoken 5 s before the end of the step's last work segment (`say_end:`, ≤ 12 words).
+    say_end: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ tags: [mine]
 equipment: [massage ball]
 # caution: Shown before the routine starts, e.g. skip the ball work after a neck injury.
 defaults:
-  lead_in: 5s          # time to get into position before each step (0 = none)
+  lead_in: auto        # time to get into position: auto fits the spoken cue (0 = none)
   pressure: moderate   # light | moderate | firm, or 0-10 (stay at 7 or below)
   cues: {{halfway: true, countdown: 3}}
 steps:
@@ -34,6 +34,8 @@ steps:
     rest: 10s                      # between them
     tool: massage ball
     instructions: Lean into a ball against the wall and hold one tender spot still.
+    say: Ball on the wall, on top of the shoulder blade. Lean in until tender, then hold.
+    say_end: Ease off the ball slowly.   # spoken 5 s before the end
 
   - technique: breathe             # breathe and rest need no region
     duration: 1m

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from player import vocab
-from player.loader import MAX_COUNTDOWN, MAX_REPEAT
+from player.loader import MAX_COUNTDOWN, MAX_REPEAT, MAX_SAY_END_WORDS, MAX_SAY_WORDS
 
 #: The file `unknot new` writes beside the user's routines for the modeline to point at.
 SCHEMA_FILE = "unknot-routine.schema.json"
@@ -26,6 +26,12 @@ def _names(items: tuple[vocab.Technique, ...] | tuple[vocab.Region, ...]) -> lis
         out.append(item.id)
         out.extend(a for a in item.aliases if a not in out)
     return out
+
+
+def _words(limit: int, description: str) -> dict[str, Any]:
+    """Text of at most `limit` words (runs of non-space), as the validator counts them."""
+    return {"type": "string", "description": description,
+            "pattern": rf"^\s*(\S+(\s+|$)){{0,{limit}}}$"}
 
 
 def routine_schema() -> dict[str, Any]:
@@ -84,8 +90,10 @@ def routine_schema() -> dict[str, Any]:
         "rest": {"$ref": "#/$defs/duration_or_zero", "description": "Rest between repeats."},
         "pressure": {"$ref": "#/$defs/pressure"},
         "tool": text,
-        "lead_in": {"$ref": "#/$defs/duration_or_zero",
-                    "description": "Get-into-position time before the step (default 5 s)."},
+        "lead_in": {"anyOf": [{"$ref": "#/$defs/duration_or_zero"}, {"const": "auto"}],
+                    "description": "Get-into-position time before the step: auto (the default) "
+                                   "fits the spoken cue plus 3 s, at least 5 s; rest and "
+                                   "breathe have none unless written."},
         "cues": {"$ref": "#/$defs/cues"},
         "sounds": {"$ref": "#/$defs/sounds"},
     }
@@ -101,6 +109,8 @@ def routine_schema() -> dict[str, Any]:
             "duration": {"$ref": "#/$defs/duration", "description": "Work time per period."},
             "instructions": text,
             "title": text,
+            "say": _words(MAX_SAY_WORDS, "The spoken cue: position, landmark, pressure, feel."),
+            "say_end": _words(MAX_SAY_END_WORDS, "Spoken 5 s before the step's last work ends."),
             **common,
         },
     }

@@ -222,3 +222,33 @@ def technique(tid: str) -> Technique:
 
 def region(rid: str) -> Region:
     return REGION_BY_ID[rid]
+
+
+def pressure_word(level: int) -> str:
+    """The word for a 0–10 level: light (≤ 3), moderate (4–5) or firm (6 and up)."""
+    if level <= PRESSURE_WORDS["light"]:
+        return "light"
+    return "moderate" if level <= PRESSURE_WORDS["moderate"] else "firm"
+
+
+def cue_phrase(technique_id: str, region_id: str | None, side: str | None,
+               pressure: int | None) -> str:
+    """The spoken cue of a step without `say`: technique, region, side and pressure in words.
+
+    'Foam roll, calves, left side. Moderate pressure, about 5 out of 10.' `side` is the side
+    the step starts on (`each` starts on the left).
+    """
+    tech = TECHNIQUE_BY_ID.get(technique_id)
+    parts = [tech.name if tech else technique_id.replace("-", " ").capitalize()]
+    if region_id is not None:
+        reg = REGION_BY_ID.get(region_id)
+        parts.append((reg.name if reg else region_id.replace("-", " ")).lower())
+        first = "left" if side == "each" else side
+        if first in ("left", "right"):
+            parts.append(f"{first} side")
+        elif first == "both":
+            parts.append("both sides")
+    text = ", ".join(parts) + "."
+    if pressure is not None:
+        text += f" {pressure_word(pressure).capitalize()} pressure, about {pressure} out of 10."
+    return text

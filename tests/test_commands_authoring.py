@@ -92,7 +92,8 @@ def test_show_table(capsys: pytest.CaptureFixture[str]) -> None:
     header = next(x for x in lines if x.startswith("START"))
     assert header.split() == ["START", "KIND", "STEP", "TECHNIQUE", "REGION", "SIDE", "DURATION"]
     assert "00:00  lead-in  1/4   Foam roll   Calves  left   3 s" in lines
-    assert lines[-1] == "Total 07:41 (7 min 41 s) in 4 steps"
+    # The included breathe step has no lead-in (it had 5 s before `lead_in: auto`).
+    assert lines[-1] == "Total 07:36 (7 min 36 s) in 4 steps"
 
 
 def test_show_json_matches_the_timeline(capsys: pytest.CaptureFixture[str]) -> None:

@@ -44,6 +44,7 @@ def test_the_full_fixture_loads_with_every_field() -> None:
     assert roll.pressure == vocab.PRESSURE_WORDS["moderate"]
     assert roll.tool == "foam roller"
     assert roll.title == "Calf roll"
+    assert (roll.say, roll.say_end) == ("Roll the left calf, slowly.", "Ease off.")
     assert roll.instructions == vocab.technique("foam-roll").instructions
     tick = str((FIXTURES / "sounds" / "tick.wav").resolve())
     assert roll.cues == Cues(halfway=False, countdown=2, cadence=3.0, sounds=(("start", tick),))
@@ -52,10 +53,12 @@ def test_the_full_fixture_loads_with_every_field() -> None:
     assert (knead.technique, knead.region, knead.side) == ("petrissage", "calves", "both")
     assert (knead.duration, knead.lead_in, knead.pressure) == (90, 0, 4)
     assert knead.instructions == "Squeeze the calf with both hands."
+    assert (knead.say, knead.say_end) == (None, None)
     assert knead.cues.countdown == 0 and knead.cues.end is False and knead.cues.halfway is False
     # Included steps keep their own file's defaults, not the includer's.
     assert (breath.technique, breath.region, breath.side) == ("breathe", None, None)
-    assert breath.lead_in == DEFAULT_LEAD_IN and breath.pressure is None
+    # A breathe (or rest) step has no lead-in unless one is written.
+    assert breath.lead_in == 0 and breath.pressure is None
     assert breath.where is not None and breath.where.path.endswith("breath.yaml")
     assert (stretch.technique, stretch.side, stretch.lead_in) == ("stretch", "each", 5)
 
@@ -215,3 +218,68 @@ def test_any_yaml_shaped_data(tmp_path: Path, data: object) -> None:
     path = tmp_path / "h.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     _outcome(path)
+
+
+# -- spoken cues and lead_in: auto (issue 10's format) ------------------------------------------
+
+
+def steps_of(tmp_path: Path, body: str, defaults: str = "") -> tuple[list[object], list[str]]:
+    text = "name: x\n" + (f"defaults:\n{defaults}" if defaults else "") + "steps:\n" + body
+    routine, problems = check_file(write(tmp_path, text))
+    return (list(routine.steps) if routine else []), [str(p).split(": ", 1)[1] for p in problems]
+
+
+def test_lead_in_auto_fits_the_spoken_cue_plus_3_s(tmp_path: Path) -> None:
+    say = " ".join(["word"] * 29)  # "Next: " + 29 words = 30 words = 10 s at 180 a minute
+    steps, problems = steps_of(tmp_path, f"  - {{technique: stretch, region: quads, duration: 30,"
+                                         f" say: {say}}}\n"
+                                         "  - {technique: stretch, region: quads, duration: 30,"
+                                         " lead_in: auto}\n")
+    assert problems == []
+    long, short = steps
+    assert long.lead_in == 13 and long.say == say  # type: ignore[attr-defined]
+    # "Next: Stretch, quads." is 1 s of speech: the 5 s floor applies.
+    assert short.lead_in == 5  # type: ignore[attr-defined]
+
+
+def test_generated_cue_counts_for_auto_when_there_is_no_say(tmp_path: Path) -> None:
+    steps, _ = steps_of(tmp_path, "  - {technique: trigger-point, region: upper-trapezius, "
+                                  "side: each, duration: 20, pressure: moderate}\n")
+    phrase = vocab.cue_phrase("trigger-point", "upper-trapezius", "each", 5)
+    assert phrase == ("Trigger point, upper trapezius, left side. "
+                      "Moderate pressure, about 5 out of 10.")
+    # "Next: " + 13 words = 14 words = 4.7 s of speech, + 3 s, rounded up.
+    assert steps[0].lead_in == 8  # type: ignore[attr-defined]
+
+
+def test_rest_and_breathe_have_no_lead_in_unless_written(tmp_path: Path) -> None:
+    body = "  - {technique: rest, duration: 10}\n  - {technique: breathe, duration: 30}\n" \
+           "  - {technique: breathe, duration: 30, lead_in: 4}\n"
+    steps, _ = steps_of(tmp_path, body)
+    assert [s.lead_in for s in steps] == [0, 0, 4]  # type: ignore[attr-defined]
+    steps, _ = steps_of(tmp_path, body, defaults="  lead_in: 6s\n")
+    assert [s.lead_in for s in steps] == [6, 6, 4]  # type: ignore[attr-defined]
+
+
+def test_a_fixed_lead_in_shorter_than_the_cue_warns_with_both_lengths(tmp_path: Path) -> None:
+    say = " ".join(["word"] * 20)  # 21 words with "Next:" = 7.0 s
+    _, problems = steps_of(tmp_path, f"  - {{technique: stretch, region: quads, duration: 30, "
+                                     f"lead_in: 4s, say: {say}}}\n"
+                                     f"  - {{technique: stretch, region: quads, duration: 30, "
+                                     f"lead_in: 8s, say: {say}}}\n"
+                                     f"  - {{technique: stretch, region: quads, duration: 30, "
+                                     f"lead_in: 0, say: {say}}}\n")
+    assert problems == ["warning: lead_in 4 s is shorter than the spoken cue (7.0 s at 180 words "
+                        "a minute): write lead_in: auto or a longer one"]
+
+
+def test_say_and_say_end_word_limits(tmp_path: Path) -> None:
+    ok = " ".join(["w"] * 30)
+    steps, problems = steps_of(tmp_path, f"  - {{technique: stretch, region: quads, duration: 30, "
+                                         f"say: {ok}, say_end: {' '.join(['w'] * 12)}}}\n")
+    assert problems == [] and steps
+    _, problems = steps_of(tmp_path, f"  - {{technique: stretch, region: quads, duration: 30, "
+                                     f"say: {ok} w, say_end: {' '.join(['w'] * 13)}}}\n")
+    assert problems == [
+        "error: 'say' has 31 words: at most 30 (it is spoken while you get into position)",
+        "error: 'say_end' has 13 words: at most 12 (it is spoken in the last 5 s)"]
