@@ -57,3 +57,10 @@ def test_installed_wheel_lists_the_builtin_routines(tmp_path: Path) -> None:
                            cwd=elsewhere, capture_output=True, text=True, env=env, timeout=120)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["seconds"] > 0
+
+    # Programs travel inside the package too, and their routines are found.
+    listed = subprocess.run([str(venv / "bin" / "unknot"), "program", "list", "--json"],
+                            cwd=elsewhere, capture_output=True, text=True, env=env, timeout=120)
+    assert listed.returncode == 0 and listed.stderr == "", listed.stderr
+    expected = sorted(p.stem for p in (REPO / "programs").glob("*.yaml"))
+    assert sorted(r["id"] for r in json.loads(listed.stdout)) == expected

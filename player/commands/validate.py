@@ -10,7 +10,7 @@ from pathlib import Path
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="routine files, or folders to check recursively")
+                        help="routine or program files, or folders to check recursively")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--json", action="store_true",
                         help="print a JSON array of {path, line, column, severity, message}")
@@ -45,10 +45,17 @@ def run(args: argparse.Namespace) -> int:
         else:
             raise UnknotError(f"no such file or folder: {raw}")
     search = [d for d, _ in routine_folders(args.routines)]
+    from player import programs
+
+    known: list[str] | None = None
     problems: list[Problem] = []
     seen: set[Problem] = set()
     for path in files:
-        _, found = check_file(path, search_dirs=search)
+        if programs.looks_like_program(path):
+            known = programs.known_routines(args.routines) if known is None else known
+            _, found = programs.check_program_file(path, known)
+        else:
+            _, found = check_file(path, search_dirs=search)
         for problem in found:
             if args.strict and problem.severity == "warning":
                 problem = Problem(problem.path, problem.line, problem.column, "error",
