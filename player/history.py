@@ -12,9 +12,11 @@ Reading skips damaged lines with a warning that names the line, and leaves them 
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -251,8 +253,10 @@ def append_record(record: Record, path: Path | None = None) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         created = not target.exists()
         flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | _O_EXTRA
-        fd = os.open(target, flags, 0o644)
+        fd = os.open(target, flags | getattr(os, "O_NONBLOCK", 0), 0o644)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise _NotAFile(target)  # a FIFO or /dev/null would swallow the session
             if fcntl is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX)
             # A crash mid-write can leave a torn last line without its newline: start on a fresh
@@ -268,6 +272,8 @@ def append_record(record: Record, path: Path | None = None) -> None:
             os.close(fd)  # closing releases the lock
         if created:
             _fsync_dir(target.parent)
+    except _NotAFile:
+        raise HistoryError(f"cannot save the session to {target}: not a regular file") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise HistoryError(f"cannot save the session to {target}: {reason}") from None
@@ -313,21 +319,49 @@ def _valid(obj: object) -> bool:
     secs = obj.get("active_seconds")
     if type(started) is not str or type(obj.get("routine")) is not str:
         return False
-    if type(secs) is not float and type(secs) is not int or secs < 0:
+    if type(secs) is not float and type(secs) is not int or not 0 <= secs <= _MAX_NUMBER:
         return False
     try:
         # Only the local date is used for days and streaks; it must be a real one.
         date.fromisoformat(started[:10])
     except ValueError:
         return False
+    return _sane_numbers(obj)
+
+
+#: Larger numbers (or NaN, infinities) in a record are damage: they cannot be added up or
+#: printed back as JSON. 2**53 is where floats stop counting exactly.
+_MAX_NUMBER = 2.0**53
+
+
+def _sane_numbers(record: dict[str, Any]) -> bool:
+    """Whether every number in the record, however nested, is finite and at most 2**53."""
+    stack: list[Any] = list(record.values())
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is float or kind is int:
+            if not -_MAX_NUMBER <= value <= _MAX_NUMBER:
+                return False  # NaN compares false too
+        elif kind is dict:
+            stack.extend(value.values())
+        elif kind is list:
+            stack.extend(value)
     return True
+
+
+class _NotAFile(OSError):
+    """The history path is a FIFO, a device or a folder: nothing to read a history from."""
 
 
 def _read_locked(target: Path) -> bytes:
     # A shared lock waits out a record being written at this moment, which would otherwise
     # read as a damaged last line.
-    fd = os.open(target, os.O_RDONLY | _O_EXTRA)
+    # O_NONBLOCK: opening a FIFO must not wait for a writer (the check below refuses it).
+    fd = os.open(target, os.O_RDONLY | _O_EXTRA | getattr(os, "O_NONBLOCK", 0))
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotAFile(target)
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_SH)
         with os.fdopen(os.dup(fd), "rb") as f:
@@ -345,6 +379,8 @@ def read_history(path: Path | None = None, warn: Warn | None = _stderr_warn) -> 
         data = _read_locked(target)
     except FileNotFoundError:
         return []
+    except _NotAFile:
+        raise HistoryError(f"cannot read {target}: not a regular file") from None
     except OSError as exc:
         raise HistoryError(f"cannot read {target}: {exc.strerror or exc}") from None
     lines = data.split(b"\n")
@@ -402,8 +438,8 @@ def _parse_chunk(lines: list[bytes]) -> list[object]:
         parts[1:-1:2] = lines
         parts[2:-1:2] = _SEPARATORS[: n - 1]
         try:
-            values = json.loads(b"".join(parts))
-        except ValueError:
+            values = _loads(b"".join(parts))
+        except (ValueError, RecursionError):
             values = None
         if (
             type(values) is list
@@ -418,9 +454,18 @@ def _loads_or_none(line: bytes) -> object:
     if not line.strip():
         return _BLANK
     try:
-        return json.loads(line)
-    except ValueError:
+        return _loads(line)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
         return None
+
+
+def _not_json(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+#: json.loads, refusing NaN and Infinity (Python's extension; they would print back as
+#: invalid JSON). The hook runs only when such a word appears, so valid lines cost nothing.
+_loads = functools.partial(json.loads, parse_constant=_not_json)
 
 
 # ---------------------------------------------------------------------------------- summary
