@@ -65,6 +65,8 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
                    help="no spoken cues")
     g.add_argument("--speed", type=_positive_speed, metavar="X", default=d(1.0),
                    help="play X times faster (previews and tests)")
+    g.add_argument("--record", action="store_true", default=d(False),
+                   help="save a --speed preview to the history as if it were a session")
 
 
 class _Parser(argparse.ArgumentParser):

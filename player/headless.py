@@ -289,6 +289,9 @@ class Options:
     pain_before: int | None = None
     pain_after: int | None = None
     ask_pain: bool = False
+    #: Save the session even when it is a --speed preview (design.md "Previews are not
+    #: sessions").
+    record: bool = False
     extra_listeners: list[Callable[[Event], None]] = field(default_factory=list)
 
 
@@ -348,7 +351,8 @@ class Headless:
             from player.history import SessionRecorder
         except ImportError:
             return None
-        recorder = SessionRecorder(self.routine)
+        preview = self.options.speed != 1.0 and not self.options.record
+        recorder = SessionRecorder(self.routine, clock=self.clock, preview=preview)
         recorder.pain_before = self.options.pain_before
         recorder.pain_after = self.options.pain_after
         return recorder
@@ -373,15 +377,20 @@ class Headless:
                 self.notice(str(exc))
         return None
 
-    def _save_history(self) -> None:
+    def _save_history(self) -> bool:
+        """Save the session; False (after one line on stderr) when it could not be saved."""
         if self.recorder is None:
-            return
+            return True
         from player.history import HistoryError
 
         try:
             self.recorder.save()
         except HistoryError as exc:
             self.notice(f"unknot: history not saved: {exc}")
+            return False
+        if self.recorder.not_saved and not self.options.as_json:
+            self.notice(f"unknot: {self.recorder.not_saved}")
+        return True
 
     # -- signals
 
@@ -497,10 +506,11 @@ class Headless:
                 self.recorder.pain_before = self.options.pain_before
                 self.recorder.pain_after = self.options.pain_after
         finally:
-            self._save_history()
+            saved = self._save_history()
             if self.sound is not None:
                 self.sound.close()
-        return code
+        # A session that ran but was lost is not a success (issue 12, "silent loss").
+        return code if saved or code != 0 else 1
 
     def _play(self) -> int:
         """Play the session to its end; the exit code (0, or 128 + the signal that ended it)."""

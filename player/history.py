@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeGuard
 
+from player.clock import Clock
 from player.errors import UnknotError, UsageError
 from player.events import Done, Event, Extended, SegmentStarted, Skipped
 from player.routine import Routine
@@ -85,17 +86,33 @@ class SessionRecorder:
     Subscribe it to the engine (`session.subscribe(recorder)`); it notes the wall-clock start at
     the first event, the seconds of work played per region, and the Done event. Set
     `pain_before` / `pain_after` (int 0–10 or None) any time before `save()`.
+
+    With `clock` (the engine's), `ended` is `started` plus the monotonic time that passed, so a
+    wall-clock jump mid-session cannot make a 12 s session last 400 days. A `preview` (design.md
+    "Previews are not sessions": `--speed` other than 1 without `--record`) and a session
+    stopped within its first `MIN_SECONDS` are never saved; `not_saved` then says why.
     """
+
+    #: A session stopped before this many active seconds is not a session (design.md).
+    MIN_SECONDS = 10.0
 
     def __init__(
         self,
         routine: Routine,
         path: Path | None = None,
         now: Callable[[], datetime] | None = None,
+        *,
+        clock: Clock | None = None,
+        preview: bool = False,
     ) -> None:
         self.routine = routine
         self.path = path
         self._now = now or local_now
+        self._clock = clock
+        self._clock_start = 0.0
+        self.preview = preview
+        #: Why `save()` wrote nothing for a session that did start (None: it was saved).
+        self.not_saved: str | None = None
         self._pain_before: int | None = None
         self._pain_after: int | None = None
         self.started: datetime | None = None
@@ -143,6 +160,8 @@ class SessionRecorder:
                 # stop() before start(): nothing was played, so there is no session to record.
                 return
             self.started = self._now()
+            if self._clock is not None:
+                self._clock_start = self._clock.now()
         t = float(getattr(event, "t", self._last_t))
         self._last_t = max(self._last_t, t)
         if isinstance(event, SegmentStarted):
@@ -169,7 +188,12 @@ class SessionRecorder:
             else:
                 self._close_work_at(t)
             self.done = event
-            self.ended = self._now()
+            self.ended = self._ended_now()
+
+    def _ended_now(self) -> datetime:
+        if self._clock is None or self.started is None:
+            return self._now()
+        return self.started + timedelta(seconds=max(self._clock.now() - self._clock_start, 0.0))
 
     def _credit(self, played: float) -> None:
         assert self._open is not None
@@ -195,7 +219,7 @@ class SessionRecorder:
         if done is None:
             # Saved without a Done event (the caller is going down): keep what was played.
             self._close_work_at(self._last_t)
-            ended = self._now()
+            ended = self._ended_now()
             completed, active = False, self._last_t
             steps_done = steps_skipped = 0
         else:
@@ -227,6 +251,13 @@ class SessionRecorder:
             return self.record
         record = self.build()
         if record is None:
+            return None
+        if self.preview:
+            self.not_saved = "a preview (--speed): not saved to history (--record saves it)"
+            return None
+        if not record["completed"] and record["active_seconds"] < self.MIN_SECONDS:
+            self.not_saved = (f"stopped in its first {self.MIN_SECONDS:g} s: "
+                              "not saved to history")
             return None
         append_record(record, self.path)
         self.record = record

@@ -147,7 +147,9 @@ def test_spoken_step_is_heard(tmp_path: Path) -> None:
         pytest.skip("needs espeak-ng")
     env, out = cap.capture_env(tmp_path)
     env["UNKNOT_HOME"] = str(tmp_path / "home")
-    proc = run_driver(env, "--sound", "simpleaudio", "--voice", "--speed", "20")
+    # --speed 5: the next spoken line ("Switch sides") supersedes this one 2.6 s in, not
+    # 0.65 s in, so a loaded machine still has time to write all of it to the capture.
+    proc = run_driver(env, "--sound", "simpleaudio", "--voice", "--speed", "5")
     assert proc.returncode == 0, proc.stderr
     cache = tmp_path / "home" / "cache" / "voice"
     spoken = sorted(cache.glob("*.wav"))

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +155,7 @@ def history(home: Path) -> list[dict[str, Any]]:
 @pytest.mark.slow
 def test_json_run_to_the_end(routine_file: Path, unknot_home: Path) -> None:
     proc = run_unknot("play", str(routine_file), "--headless", "--json", "--no-sound",
-                      "--speed", "100", "--pain-before", "6", "--pain-after", "3")
+                      "--speed", "100", "--record", "--pain-before", "6", "--pain-after", "3")
     assert proc.returncode == 0, proc.stderr
     objs = [json.loads(line) for line in proc.stdout.splitlines()]  # every line whole JSON
     segs = [o for o in objs if o["event"] == "segment"]
@@ -199,6 +198,12 @@ def test_human_run_prints_header_lines_and_summary(routine_file: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+def wait_past_ten_seconds(proc: subprocess.Popen[str]) -> None:
+    """Read JSON lines until one says the session has more than 10 active seconds."""
+    while json.loads(wait_for_line(proc)).get("t", 0) <= 10:
+        pass
+
+
 def wait_for_line(proc: subprocess.Popen[str]) -> str:
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -213,10 +218,10 @@ def wait_for_line(proc: subprocess.Popen[str]) -> str:
 def test_signals_end_with_a_summary_and_their_exit_code(
         routine_file: Path, unknot_home: Path, sig: int, code: int, reason: str) -> None:
     proc = unknot("play", str(routine_file), "--headless", "--json", "--no-sound",
-                  "--speed", "5")
+                  "--speed", "5", "--record")
     first = json.loads(wait_for_line(proc))
     assert first["event"] == "segment"
-    time.sleep(0.5)
+    wait_past_ten_seconds(proc)  # a session stopped sooner is not recorded
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == code, err
@@ -241,8 +246,8 @@ def test_sigint_in_human_mode_prints_the_summary_line(routine_file: Path) -> Non
 @pytest.mark.slow
 def test_a_closed_pipe_stops_quietly(routine_file: Path, unknot_home: Path) -> None:
     proc = unknot("play", str(routine_file), "--headless", "--json", "--no-sound",
-                  "--speed", "20")
-    wait_for_line(proc)
+                  "--speed", "20", "--record")
+    wait_past_ten_seconds(proc)
     assert proc.stdout is not None
     proc.stdout.close()  # like `| head -1`
     assert proc.wait(timeout=20) == 0
@@ -323,9 +328,10 @@ def test_an_unwritable_history_is_one_line_and_the_same_result(
     env = dict(os.environ, UNKNOT_HOME=str(blocker / "home"))
     proc = subprocess.run(
         [sys.executable, "-m", "player", "play", str(routine_file), "--headless",
-         "--no-sound", "--speed", "1000", "--start-at", "3"],
+         "--no-sound", "--speed", "1000", "--record", "--start-at", "3"],
         cwd=REPO, text=True, capture_output=True, stdin=subprocess.DEVNULL, env=env,
         timeout=60)
-    assert proc.returncode == 0
+    # The session ran but was lost: said on stderr and exit 1, never a silent success.
+    assert proc.returncode == 1
     errs = [line for line in proc.stderr.splitlines() if "history" in line]
     assert len(errs) == 1 and "Traceback" not in proc.stderr, proc.stderr

@@ -83,7 +83,7 @@ def pane_for(tmp_path: Path, unknot_home: Path) -> Iterator[object]:
 
     def make(*extra: str) -> Pane:
         cmd = [sys.executable, "-m", "player", "play", str(routine), "--headless", "--no-sound",
-               "--speed", "2", *extra]
+               "--speed", "2", "--record", *extra]
         script = (
             # The shell survives Ctrl+C (a trap with a command resets to the default in the
             # child, so unknot still gets SIGINT as a person's shell would pass it on).
@@ -126,6 +126,8 @@ def test_keys_pause_resume_next_back_quit(pane_for, tmp_path: Path,  # type: ign
     pane.wait_for("… 2/3 get into position: Foam roll · calves · left")
     pane.keys("p")
     pane.wait_for("⏮ back to step 1/3")
+    # Past the first 10 s of work (a shorter session is not recorded), then quit.
+    pane.wait_for("◦ 1/3")
     pane.keys("q")
     text = pane.wait_for("SAVED")
     assert "EXIT=0" in text
@@ -156,7 +158,7 @@ def test_ask_pain_on_a_terminal(pane_for, tmp_path: Path,  # type: ignore[no-unt
     pane.wait_for("pain must be from 0 to 10, got 12")
     pane.keys("5", "Enter")
     pane.wait_for("▶ 3/3 Breathe")
-    pane.keys("q")
+    # To its end (10 s at --speed 2): a session quit in its first 10 s is not recorded.
     pane.wait_for("Pain after (0–10, Enter to skip):")
     pane.keys("2", "Enter")
     text = pane.wait_for("SAVED")

@@ -62,7 +62,7 @@ class Tmux:
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "t")
 
-    def wait(self, check: Callable[[str], bool], what: str, timeout: float = 10.0) -> str:
+    def wait(self, check: Callable[[str], bool], what: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
@@ -72,7 +72,7 @@ class Tmux:
             time.sleep(0.05)
         raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
 
-    def wait_for(self, text: str, timeout: float = 10.0) -> str:
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
         return self.wait(lambda s: text in s, repr(text), timeout)
 
     def close(self) -> None:
@@ -109,7 +109,7 @@ def tmux(unknot_home: Path):  # type: ignore[no-untyped-def]
 
 def test_a_whole_session_in_a_real_terminal(tmux: Tmux, unknot_home: Path) -> None:
     tmux.wait(at_prompt, "the shell prompt")
-    tmux.type(f"cd {REPO} && {UNKNOT} --speed 20 --no-sound --no-voice")
+    tmux.type(f"cd {REPO} && {UNKNOT} --speed 20 --record --no-sound --no-voice")
     tmux.keys("Enter")
 
     # First run: the not-medical-advice notice, once.
@@ -141,8 +141,17 @@ def test_a_whole_session_in_a_real_terminal(tmux: Tmux, unknot_home: Path) -> No
 
     # Space pauses: the countdown stops.
     tmux.keys("Space")
-    paused = tmux.wait_for("Paused")
-    held = routine_left(paused)
+    tmux.wait_for("Paused")
+    # "Paused" can be drawn a frame before the countdown's last repaint: take the time left
+    # once two captures in a row agree, then it must hold.
+    settled: list[str] = []
+
+    def steady(screen: str) -> bool:
+        settled.append(routine_left(screen))
+        return len(settled) >= 2 and settled[-1] == settled[-2]
+
+    tmux.wait(steady, "the paused countdown to settle")
+    held = settled[-1]
     # At --speed 20 a routine second passes every 50 ms; 0.6 s would show 12 of them.
     deadline = time.monotonic() + 0.6
     while time.monotonic() < deadline:

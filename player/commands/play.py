@@ -76,5 +76,6 @@ def run(args: argparse.Namespace) -> int:
         pain_before=args.pain_before,
         pain_after=args.pain_after,
         ask_pain=args.ask_pain,
+        record=args.record,
     )
     return run_headless(routine, options)

@@ -65,6 +65,8 @@ class UnknotApp(App[int]):
         self.voice = voice
         self.history_path = history_path
         self._first_run_notice = first_run_notice
+        #: Save --speed previews to history too (`--record`).
+        self.record = False
         #: The sound listener once it is ready (it is made off the event loop), else None.
         self.sound: Any = None
 
@@ -216,5 +218,6 @@ def run(args: argparse.Namespace, routine: Routine | None = None) -> int:
         sound=getattr(args, "sound", "auto"),
         voice=getattr(args, "voice", None),
     )
+    app.record = bool(getattr(args, "record", False))
     app.run()
     return app.return_code if app.return_code is not None else 0

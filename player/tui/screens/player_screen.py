@@ -102,7 +102,9 @@ class PlayerScreen(Screen[None]):
         self.session = Session(self.timeline, clock=app.clock, speed=app.speed)
         from player.history import SessionRecorder
 
-        self.recorder = SessionRecorder(self.routine, path=app.history_path)
+        preview = app.speed != 1.0 and not app.record
+        self.recorder = SessionRecorder(self.routine, path=app.history_path, clock=app.clock,
+                                        preview=preview)
         self.session.subscribe(self._to_recorder)
         self.session.subscribe(self._to_sound)
         self.session.subscribe(self.on_session_event)

@@ -98,4 +98,8 @@ class SummaryScreen(Screen[None]):
         try:
             self.recorder.save()
         except UnknotError as exc:
-            self.notify(f"History not saved: {exc}", severity="error")
+            self.notify(f"History not saved: {exc}", severity="error", markup=False)
+            return
+        if getattr(self.recorder, "not_saved", None):
+            reason = str(self.recorder.not_saved)
+            self.notify(reason[0].upper() + reason[1:], markup=False)
