@@ -1,0 +1,448 @@
+"""Provides the phone remote's web server: the page, `/api/state`, `/api/command`, `/api/stream`.
+
+It runs aiohttp on a thread of its own with its own asyncio loop, so a slow phone never holds
+the session. Commands go to the session through `SessionControl.submit()` (run later by the
+driver on the session's thread); snapshots come back through `SessionControl.watch()` and the
+session's events through a listener, both handed to the server's loop with
+`call_soon_threadsafe`. Nothing here touches the session itself.
+
+Security (the port is open on a home network): a fresh 128-bit token per session, carried in the
+URL's fragment; 401 without it, 429 after 20 wrong tokens a minute from one address, 421 for a
+`Host` that is not this machine, 403 for a foreign `Origin`, 413 over 4 KiB, 400 for an unknown
+command; headers forbid framing, sniffing, inline script and referrers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import secrets
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+
+from player.control import Command, SessionControl, Snapshot
+from player.errors import UsageError
+from player.events import Event
+
+#: Largest request body accepted (413 above it).
+MAX_BODY = 4096
+#: Wrong tokens from one address within WINDOW seconds before it gets 429 for BLOCK seconds.
+MAX_FAILURES = 20
+WINDOW = 60.0
+BLOCK = 60.0
+#: Seconds any single read or write to one client may take.
+IO_TIMEOUT = 5.0
+#: Stream messages waiting for one client; a client that falls this far behind is dropped.
+QUEUE_LIMIT = 256
+#: Seconds between keep-alive comments on an idle stream.
+KEEPALIVE = 15.0
+
+COMMANDS: dict[str, Command] = {
+    "pause": Command.PAUSE,
+    "resume": Command.PLAY,
+    "toggle": Command.PLAY_PAUSE,
+    "next": Command.NEXT,
+    "previous": Command.PREVIOUS,
+    "extend": Command.EXTEND,
+}
+
+PAGE_FILES: dict[str, str] = {
+    "/": "index.html",
+    "/app.js": "app.js",
+    "/app.css": "app.css",
+}
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def parse_bind(text: str | None) -> tuple[str, int]:
+    """`HOST[:PORT]` (`[::1]:8080` for IPv6) → (host, port); port 0 picks a free one."""
+    if not text:
+        return "0.0.0.0", 0
+    host, port_text = text, ""
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            raise UsageError(f"--remote-bind {text}: missing ']' after an IPv6 address")
+        host, rest = text[1:end], text[end + 1:]
+        if rest and not rest.startswith(":"):
+            raise UsageError(f"--remote-bind {text}: use [ADDRESS]:PORT")
+        port_text = rest[1:]
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    if not host:
+        host = "0.0.0.0"
+    port = 0
+    if port_text:
+        if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+            raise UsageError(f"--remote-bind {text}: the port must be a number from 0 to 65535")
+        port = int(port_text)
+    return host, port
+
+
+def lan_address() -> str:
+    """This machine's address on the network a phone would use, or 127.0.0.1 without one."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # a documentation address: nothing is sent
+            return str(s.getsockname()[0])
+    except OSError:
+        return "127.0.0.1"
+
+
+def _local_names(bound: str) -> set[str]:
+    names = {"localhost", "127.0.0.1", "::1", lan_address()}
+    if bound not in ("0.0.0.0", "::", ""):
+        names.add(bound)
+    try:
+        host = socket.gethostname()
+        names.update({host.lower(), f"{host.lower()}.local"})
+        for info in socket.getaddrinfo(host, None):
+            names.add(str(info[4][0]))
+    except OSError:
+        pass
+    return {n.lower() for n in names}
+
+
+def _host_name(host_header: str) -> str:
+    """The name part of a Host header: `[::1]:80` → `::1`, `a:80` → `a`."""
+    h = host_header.strip().lower()
+    if h.startswith("["):
+        return h[1:h.find("]")] if "]" in h else h
+    if h.count(":") == 1:
+        return h.split(":")[0]
+    return h
+
+
+def state_object(snap: Snapshot, clock_now: float, wall_now: float) -> dict[str, Any]:
+    """What `GET /api/state` answers and `{"event": "state"}` carries, for one snapshot.
+
+    `remaining` is real seconds left in the segment now; `segment_end` the wall-clock time
+    (seconds since the epoch, this machine's clock) the segment ends if nothing changes, None
+    while paused or finished; `server_time` lets a page measure its clock's offset.
+    """
+    state = "finished" if snap.done else "paused" if snap.paused else "playing"
+    remaining = snap.real_remaining
+    segment_end: float | None = None
+    if state == "playing":
+        remaining = max(remaining - (clock_now - snap.taken_at), 0.0)
+        segment_end = round(wall_now + remaining, 3)
+    return {
+        "routine": snap.routine_id,
+        "name": snap.routine_name,
+        "state": state,
+        "step": snap.step,
+        "of": snap.steps,
+        "title": snap.title,
+        "kind": snap.kind,
+        "side": snap.side,
+        "pressure": snap.pressure,
+        "say": snap.instructions,
+        "next": snap.next_title,
+        "remaining": round(remaining, 3),
+        "segment_length": round(snap.segment_length / snap.speed if snap.speed > 0 else 0.0, 3),
+        "segment_end": segment_end,
+        "server_time": round(wall_now, 3),
+        "serial": snap.serial,
+    }
+
+
+@dataclass(eq=False)
+class _Client:
+    queue: asyncio.Queue[str | None]
+
+
+class RemoteServer:
+    """The web server for one session; `start()` on the session's thread, `stop()` on any path.
+
+    `url` (after `start()`) is what a phone opens: `http://HOST:PORT/#TOKEN`.
+    """
+
+    def __init__(self, control: SessionControl, bind: str | None = None) -> None:
+        self.control = control
+        self.host, self.port = parse_bind(bind)
+        self.token = secrets.token_urlsafe(16)  # 128 bits
+        self.url = ""
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self._clients: set[_Client] = set()
+        self._failures: dict[str, deque[float]] = {}
+        self._blocked: dict[str, float] = {}
+        self._allowed = _local_names(self.host)
+        self._unwatch: Callable[[], None] | None = None
+        self._stopped = False
+        from player.headless import json_event
+
+        self._json_event = json_event
+
+    # ------------------------------------------------------------------ lifetime
+
+    def start(self) -> str:
+        """Starts serving (call on the session's thread, before the session starts)."""
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def main() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._serve())
+            except BaseException as exc:  # reported to start(), which raises it
+                failure.append(exc)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                loop.run_until_complete(self._shutdown())
+                loop.close()
+
+        self._thread = threading.Thread(target=main, name="unknot-remote", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread.join()
+            exc = failure[0]
+            if isinstance(exc, OSError):
+                raise UsageError(f"--remote: cannot listen on {self.host}:{self.port}: "
+                                 f"{exc.strerror or exc}") from None
+            raise exc
+        self._unwatch = self.control.watch(self._snapshot_from_owner)
+        self.control.session.subscribe(self._event_from_owner)
+        shown = self.host
+        if shown in ("0.0.0.0", "::", ""):
+            shown = lan_address()
+        if ":" in shown:
+            shown = f"[{shown}]"
+        self.url = f"http://{shown}:{self.port}/#{self.token}"
+        return self.url
+
+    def stop(self) -> None:
+        """Stops serving and closes every stream; safe to call twice, from any thread."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._unwatch is not None:
+            self._unwatch()
+        self.control.session.unsubscribe(self._event_from_owner)
+        loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None and thread.is_alive():
+            try:
+                loop.call_soon_threadsafe(loop.stop)
+            except RuntimeError:
+                pass
+            thread.join(timeout=10)
+
+    async def _serve(self) -> None:
+        app = web.Application(middlewares=[self._guard], client_max_size=MAX_BODY,
+                              handler_args={"max_line_size": 4096, "max_field_size": 4096})
+        app.router.add_get("/api/state", self._state)
+        app.router.add_post("/api/command", self._command)
+        app.router.add_get("/api/stream", self._stream)
+        for path in PAGE_FILES:
+            app.router.add_get(path, self._page)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0,
+                                     keepalive_timeout=IO_TIMEOUT)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server  # noqa: SLF001 - the only way to learn the port picked for 0
+        if self.port == 0 and server is not None:
+            sockets = getattr(server, "sockets", None) or []
+            self.port = int(sockets[0].getsockname()[1])
+
+    async def _shutdown(self) -> None:
+        for client in list(self._clients):
+            _offer(client, None)
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ------------------------------------------------------------------ from the owner's thread
+
+    def _snapshot_from_owner(self, snap: Snapshot) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._broadcast_state, snap)
+
+    def _event_from_owner(self, event: Event) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        obj = self._json_event(event, self.control.session.timeline)
+        try:
+            loop.call_soon_threadsafe(self._broadcast, obj)
+        except RuntimeError:  # the loop closed in between
+            pass
+
+    def _state_now(self, snap: Snapshot | None = None) -> dict[str, Any]:
+        snap = snap if snap is not None else self.control.snapshot()
+        return state_object(snap, self.control.session.clock.now(), time.time())
+
+    def _broadcast_state(self, snap: Snapshot) -> None:
+        self._broadcast({"event": "state", **self._state_now(snap)})
+
+    def _broadcast(self, obj: dict[str, Any]) -> None:
+        message = f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
+        for client in list(self._clients):
+            _offer(client, message)
+
+    # ------------------------------------------------------------------ checks
+
+    def _refuse(self, status: int, message: str) -> web.Response:
+        return web.json_response({"error": message}, status=status)
+
+    @web.middleware
+    async def _guard(self, request: web.Request,
+                     handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                     ) -> web.StreamResponse:
+        response = await self._check(request, handler)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    async def _check(self, request: web.Request,
+                     handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                     ) -> web.StreamResponse:
+        if _host_name(request.headers.get("Host", "")) not in self._allowed:
+            return self._refuse(421, "this server answers only to this machine's addresses")
+        if not request.path.startswith("/api/"):
+            if request.path not in PAGE_FILES:
+                return self._refuse(404, "not found")
+            return await handler(request)
+        peer = request.remote or "?"
+        now = time.monotonic()
+        until = self._blocked.get(peer)
+        if until is not None:
+            if now < until:
+                return self._refuse(429, "too many wrong tokens; try again in a minute")
+            del self._blocked[peer]
+        origin = request.headers.get("Origin")
+        if origin is not None and origin.lower() not in self._origins(request):
+            return self._refuse(403, "requests from other sites are refused")
+        if not self._authorised(request):
+            failures = self._failures.setdefault(peer, deque())
+            failures.append(now)
+            while failures and failures[0] < now - WINDOW:
+                failures.popleft()
+            if len(failures) >= MAX_FAILURES:
+                self._blocked[peer] = now + BLOCK
+                failures.clear()
+            return self._refuse(401, "missing or wrong token")
+        length = request.content_length
+        if length is not None and length > MAX_BODY:
+            return self._refuse(413, f"request bodies are limited to {MAX_BODY} bytes")
+        return await handler(request)
+
+    def _origins(self, request: web.Request) -> set[str]:
+        host = request.headers.get("Host", "").lower()
+        return {f"http://{host}"}
+
+    def _authorised(self, request: web.Request) -> bool:
+        given = ""
+        auth = request.headers.get("Authorization", "")
+        if auth[:7].lower() == "bearer ":
+            given = auth[7:].strip()
+        elif request.method == "GET":
+            given = request.query.get("token", "")
+        return hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode())
+
+    # ------------------------------------------------------------------ routes
+
+    async def _page(self, request: web.Request) -> web.Response:
+        name = PAGE_FILES[request.path]
+        body = resources.files("player.remote").joinpath("page", name).read_bytes()
+        suffix = name[name.rfind("."):]
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPES[suffix]})
+
+    async def _state(self, request: web.Request) -> web.Response:
+        return web.json_response(self._state_now())
+
+    async def _command(self, request: web.Request) -> web.Response:
+        try:
+            raw = await asyncio.wait_for(request.read(), IO_TIMEOUT)
+        except web.HTTPRequestEntityTooLarge:
+            return self._refuse(413, f"request bodies are limited to {MAX_BODY} bytes")
+        except asyncio.TimeoutError:
+            return self._refuse(408, "the request body came too slowly")
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return self._refuse(400, 'send JSON like {"command": "pause"}')
+        name = body.get("command") if isinstance(body, dict) else None
+        if not isinstance(name, str) or name not in COMMANDS:
+            known = ", ".join(COMMANDS)
+            return self._refuse(400, f"unknown command; use one of: {known}")
+        amount: float | None = None
+        if name == "extend" and isinstance(body, dict) and "seconds" in body:
+            seconds = body["seconds"]
+            if (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
+                    or not 1 <= seconds <= 600):
+                return self._refuse(400, "extend takes seconds from 1 to 600")
+            amount = float(seconds)
+        self.control.submit(COMMANDS[name], amount)
+        return web.json_response({"accepted": name}, status=202)
+
+    async def _stream(self, request: web.Request) -> web.StreamResponse:
+        client = _Client(asyncio.Queue(QUEUE_LIMIT))
+        response = web.StreamResponse(headers={
+            "Content-Type": "text/event-stream; charset=utf-8",
+            "X-Accel-Buffering": "no",
+            **SECURITY_HEADERS,
+        })
+        self._clients.add(client)
+        try:
+            await asyncio.wait_for(response.prepare(request), IO_TIMEOUT)
+            first = {"event": "state", **self._state_now()}
+            await asyncio.wait_for(
+                response.write(f"retry: 1000\ndata: {json.dumps(first)}\n\n".encode()),
+                IO_TIMEOUT)
+            while True:
+                try:
+                    message = await asyncio.wait_for(client.queue.get(), KEEPALIVE)
+                except asyncio.TimeoutError:
+                    message = ": keep-alive\n\n"
+                if message is None:
+                    break
+                await asyncio.wait_for(response.write(message.encode()), IO_TIMEOUT)
+        except (asyncio.TimeoutError, ConnectionError, RuntimeError):
+            pass  # a client that stopped reading, or went away
+        finally:
+            self._clients.discard(client)
+        return response
+
+
+def _offer(client: _Client, message: str | None) -> None:
+    """Queue a message for one stream; a client this far behind is told to go (None)."""
+    try:
+        client.queue.put_nowait(message)
+    except asyncio.QueueFull:
+        while not client.queue.empty():
+            client.queue.get_nowait()
+        client.queue.put_nowait(None)
+
