@@ -292,6 +292,8 @@ class Options:
     #: Save the session even when it is a --speed preview (design.md "Previews are not
     #: sessions").
     record: bool = False
+    #: Publish the session on the D-Bus session bus (MPRIS: media keys, headset buttons).
+    media_keys: bool = True
     extra_listeners: list[Callable[[Event], None]] = field(default_factory=list)
 
 
@@ -516,6 +518,7 @@ class Headless:
         """Play the session to its end; the exit code (0, or 128 + the signal that ended it)."""
         saved, old_wakeup, pipe = self._install_signals()
         read_fd = pipe[0]
+        media = _start_media_keys(self, pipe[1])
         try:
             # The header comes after the handlers, so a Ctrl+C that follows it always gets
             # the summary line.
@@ -557,11 +560,35 @@ class Headless:
                         self.keyboard.fd = None
                     else:
                         self._handle_keys(keys)
+                if media is not None:
+                    media.control.drain()
                 self.session.poll()
             return 0
         finally:
+            if media is not None:
+                media.stop()
             self.keyboard.leave()
             self._restore_signals(saved, old_wakeup, pipe)
+
+
+def _start_media_keys(player: Headless, wake_fd: int) -> Any:
+    """The MPRIS server (player.mpris), woken through the signal pipe; None when turned off."""
+    if not player.options.media_keys:
+        return None
+    from player.control import SessionControl
+    from player.mpris import start
+
+    def wake() -> None:  # from the MPRIS thread: one byte in the pipe ends select()
+        try:
+            os.write(wake_fd, b"m")
+        except OSError:  # full (a wake-up is already waiting) or closed
+            pass
+
+    def quit_() -> None:  # MPRIS Quit ends and saves, as `q` does
+        player.session.stop("stopped")
+
+    control = SessionControl(player.session, wake, quit_, player.routine.id, player.routine.name)
+    return start(control)
 
 
 def run_headless(routine: Routine, options: Options) -> int:

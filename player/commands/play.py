@@ -48,6 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pain after the session, 0–10, saved in the history")
     parser.add_argument("--ask-pain", action="store_true",
                         help="ask for pain 0–10 before and after (needs a terminal)")
+    parser.add_argument("--no-media-keys", dest="media_keys", action="store_false",
+                        help="do not publish the session on D-Bus (MPRIS: media keys, "
+                             "headset buttons, the desktop's media widget)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,5 +80,6 @@ def run(args: argparse.Namespace) -> int:
         pain_after=args.pain_after,
         ask_pain=args.ask_pain,
         record=args.record,
+        media_keys=getattr(args, "media_keys", True),
     )
     return run_headless(routine, options)
