@@ -383,7 +383,7 @@ def test_headless_session_paused_skipped_and_quit_from_the_bus(
         bus: str, tmp_path: Path, unknot_home: Path) -> None:
     routine = tmp_path / "floor.yaml"
     routine.write_text(ROUTINE_YAML, encoding="utf-8")
-    proc = _unknot(routine, "--speed", "20")
+    proc = _unknot(routine, "--speed", "20", "--record")
     lines = Lines(proc)
     try:
         assert lines.until("segment")["step"] == 1
@@ -445,7 +445,7 @@ def test_no_media_keys_and_no_bus_play_as_before(
         bus: str, tmp_path: Path, unknot_home: Path) -> None:
     routine = tmp_path / "floor.yaml"
     routine.write_text(ROUTINE_YAML, encoding="utf-8")
-    proc = _unknot(routine, "--no-media-keys", "--speed", "200")
+    proc = _unknot(routine, "--no-media-keys", "--speed", "200", "--record")
     try:
         Lines(proc).until("segment")
         assert BUS_NAME not in bus_names()
@@ -456,7 +456,7 @@ def test_no_media_keys_and_no_bus_play_as_before(
     env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/unknot-bus")
     run = subprocess.run(
         [sys.executable, "-m", "player", "play", str(routine), "--headless", "--json",
-         "--no-sound", "--speed", "200"],
+         "--no-sound", "--speed", "200", "--record"],
         cwd=REPO, text=True, capture_output=True, stdin=subprocess.DEVNULL, env=env, timeout=60)
     assert run.returncode == 0 and run.stderr == ""
     assert json.loads(run.stdout.splitlines()[-1])["completed"] is True
