@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "program": ("program", "plans over days: list, show, start, stop, export to a calendar"),
     "today": ("today", "today's session in the active program, and the streak"),
     "doctor": ("doctor", "show the sound backend, voice and folders; play a test cue"),
+    "config": ("config", "where config.toml lives and the settings in force"),
 }
 
 EPILOG = textwrap.fill(NOTICE, width=79)
@@ -96,7 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run unknot; returns the exit code."""
     parser = build_parser()
+    from player.config import configure
+
+    # config.toml's settings become the defaults, so the command line still wins.
+    settings = configure(parser)
     args = parser.parse_args(argv)
+    if settings.problem and args.command != "config":  # `unknot config` shows it itself
+        print(settings.problem, file=sys.stderr)
     if args.command is None:
         module = "picker"
     else:

@@ -20,7 +20,7 @@ from player import paths
 from player.clock import Clock, MonotonicClock
 from player.errors import UsageError
 from player.routine import Routine
-from player.safe_text import visible_copy
+from player.safe_text import visible, visible_copy
 from player.tui.messages import PlayRequested, SummaryClosed
 
 #: The file whose presence means the not-medical-advice notice has been read.
@@ -53,8 +53,16 @@ class UnknotApp(App[int]):
         voice: bool | None = None,
         history_path: Path | None = None,
         first_run_notice: bool | None = None,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
+        #: A `theme` from config.toml that Textual does not know, said once the app is up.
+        self._unknown_theme: str | None = None
+        if theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self._unknown_theme = theme
         # What a routine file says is shown, never obeyed: escapes appear as `\x1b`.
         self.routine = visible_copy(routine)
         self.routine_dirs = [str(d) for d in routine_dirs]
@@ -123,6 +131,11 @@ class UnknotApp(App[int]):
 
     def on_mount(self) -> None:
         self._make_sound()
+        if self._unknown_theme is not None:
+            name = visible(self._unknown_theme, multiline=False)
+            self.notify(f"config.toml: no theme called '{name}'; try one of "
+                        f"{', '.join(sorted(self.available_themes))}", severity="warning",
+                        markup=False, timeout=8)
         if self.routine is not None:
             from player.tui.screens.player_screen import PlayerScreen
 
@@ -192,15 +205,18 @@ def make_app(
     voice: bool | None = None,
     history_path: Path | None = None,
     first_run_notice: bool | None = None,
+    theme: str | None = None,
 ) -> UnknotApp:
     """The app, with everything a test may want to swap passed in.
 
     `library` replaces `player.library.discover(routine_dirs)`; `first_run_notice` forces the
-    not-medical-advice notice on or off (None: shown until its marker file exists).
+    not-medical-advice notice on or off (None: shown until its marker file exists); `theme`
+    is a Textual theme name (config.toml's `theme`).
     """
     return UnknotApp(
         routine=routine, library=library, routine_dirs=routine_dirs, clock=clock, speed=speed,
         sound=sound, voice=voice, history_path=history_path, first_run_notice=first_run_notice,
+        theme=theme,
     )
 
 
@@ -217,6 +233,7 @@ def run(args: argparse.Namespace, routine: Routine | None = None) -> int:
         speed=getattr(args, "speed", 1.0),
         sound=getattr(args, "sound", "auto"),
         voice=getattr(args, "voice", None),
+        theme=getattr(args, "theme", None),
     )
     app.record = bool(getattr(args, "record", False))
     app.run()
