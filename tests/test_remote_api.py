@@ -5,59 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 aiohttp = pytest.importorskip("aiohttp")
 
-from player.clock import MonotonicClock  # noqa: E402
-from player.control import SessionControl  # noqa: E402
-from player.remote import start_remote, stop_remote  # noqa: E402
-from player.routine import Routine, Step  # noqa: E402
-from player.session import Session  # noqa: E402
-from player.timeline import expand  # noqa: E402
-
-
-class Owner:
-    """Drives a session on its own thread: waits for a deadline or a wake, drains, polls."""
-
-    def __init__(self) -> None:
-        self.woken = threading.Event()
-        self.ready = threading.Event()
-        self.quit = threading.Event()
-        routine = Routine(id="t", name="Test", steps=(
-            Step("trigger-point", "upper-trapezius", "each", 120.0, lead_in=0.0, pressure=6,
-                 instructions="Press and hold."),
-            Step("breathe", None, None, 120.0, lead_in=0.0),
-        ))
-        self.session = Session(expand(routine), clock=MonotonicClock())
-        self.control = SessionControl(self.session, self.woken.set, self.quit.set, "t", "Test")
-        self.url = ""
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        assert self.ready.wait(30)
-
-    def _run(self) -> None:
-        self.server = start_remote(self.control, "127.0.0.1")
-        self.url = self.server.url
-        self.session.start()
-        self.ready.set()
-        clock = self.session.clock
-        while self.session.state != "done" and not self.quit.is_set():
-            deadline = self.session.next_deadline()
-            timeout = None if deadline is None else max(deadline - clock.now(), 0.0)
-            self.woken.wait(timeout)
-            self.woken.clear()
-            self.control.drain()
-            self.session.poll()
-        stop_remote(self.server)
-
-    def close(self) -> None:
-        self.quit.set()
-        self.woken.set()
-        self.thread.join(30)
+from remote_owner import Owner, base_and_token  # noqa: E402
 
 
 @pytest.fixture
@@ -65,11 +19,6 @@ def owner() -> Iterator[Owner]:
     o = Owner()
     yield o
     o.close()
-
-
-def base_and_token(url: str) -> tuple[str, str]:
-    base, token = url.split("#")
-    return base.rstrip("/"), token
 
 
 def run(coro):  # type: ignore[no-untyped-def]

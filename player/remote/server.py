@@ -32,6 +32,7 @@ from aiohttp import web
 from player.control import Command, SessionControl, Snapshot
 from player.errors import UsageError
 from player.events import Event
+from player.timeline import Timeline
 
 #: Largest request body accepted (413 above it).
 MAX_BODY = 4096
@@ -43,8 +44,11 @@ BLOCK = 60.0
 IO_TIMEOUT = 5.0
 #: Stream messages waiting for one client; a client that falls this far behind is dropped.
 QUEUE_LIMIT = 256
-#: Seconds between keep-alive comments on an idle stream.
+#: Seconds between pings on an idle stream.
 KEEPALIVE = 15.0
+#: What an idle stream sends every KEEPALIVE seconds: an SSE event of type `ping` (which an
+#: EventSource's onmessage never sees), so the page can tell a quiet stream from a dead one.
+PING = 'event: ping\ndata: {"event": "ping"}\n\n'
 
 COMMANDS: dict[str, Command] = {
     "pause": Command.PAUSE,
@@ -59,11 +63,13 @@ PAGE_FILES: dict[str, str] = {
     "/": "index.html",
     "/app.js": "app.js",
     "/app.css": "app.css",
+    "/icon.svg": "icon.svg",
 }
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
 }
 
 SECURITY_HEADERS = {
@@ -137,8 +143,22 @@ def _host_name(host_header: str) -> str:
     return h
 
 
-def state_object(snap: Snapshot, clock_now: float, wall_now: float) -> dict[str, Any]:
+def spoken_cues(timeline: Timeline) -> dict[int, str]:
+    """Each step's spoken cue: its `say:` as written, else the phrase the voice generates."""
+    from player.sound.voice import step_phrase
+
+    out: dict[int, str] = {}
+    for seg in timeline.segments:
+        if seg.kind in ("lead_in", "work") and seg.step not in out:
+            out[seg.step] = seg.step_ref.say or step_phrase(seg)
+    return out
+
+
+def state_object(snap: Snapshot, clock_now: float, wall_now: float,
+                 spoken: dict[int, str] | None = None) -> dict[str, Any]:
     """What `GET /api/state` answers and `{"event": "state"}` carries, for one snapshot.
+
+    `say` is the step's spoken cue (from `spoken`, by step number), `instructions` its text.
 
     `remaining` is real seconds left in the segment now; `segment_end` the wall-clock time
     (seconds since the epoch, this machine's clock) the segment ends if nothing changes, None
@@ -160,7 +180,8 @@ def state_object(snap: Snapshot, clock_now: float, wall_now: float) -> dict[str,
         "kind": snap.kind,
         "side": snap.side,
         "pressure": snap.pressure,
-        "say": snap.instructions,
+        "say": (spoken or {}).get(snap.step, "") if not snap.done else "",
+        "instructions": snap.instructions,
         "next": snap.next_title,
         "remaining": round(remaining, 3),
         "segment_length": round(snap.segment_length / snap.speed if snap.speed > 0 else 0.0, 3),
@@ -193,6 +214,8 @@ class RemoteServer:
         self._failures: dict[str, deque[float]] = {}
         self._blocked: dict[str, float] = {}
         self._allowed = _local_names(self.host)
+        # The timeline never changes, so this is read safely from the server's thread.
+        self._spoken = spoken_cues(control.session.timeline)
         self._unwatch: Callable[[], None] | None = None
         self._stopped = False
         from player.headless import json_event
@@ -303,7 +326,7 @@ class RemoteServer:
 
     def _state_now(self, snap: Snapshot | None = None) -> dict[str, Any]:
         snap = snap if snap is not None else self.control.snapshot()
-        return state_object(snap, self.control.session.clock.now(), time.time())
+        return state_object(snap, self.control.session.clock.now(), time.time(), self._spoken)
 
     def _broadcast_state(self, snap: Snapshot) -> None:
         self._broadcast({"event": "state", **self._state_now(snap)})
@@ -426,7 +449,7 @@ class RemoteServer:
                 try:
                     message = await asyncio.wait_for(client.queue.get(), KEEPALIVE)
                 except asyncio.TimeoutError:
-                    message = ": keep-alive\n\n"
+                    message = PING
                 if message is None:
                     break
                 await asyncio.wait_for(response.write(message.encode()), IO_TIMEOUT)
