@@ -83,7 +83,16 @@ HALFWAY_MIN = 20.0
 #: Order of cues that fall on the same instant.
 _ORDER = {"start": 0, "switch": 0, "cadence": 1, "halfway": 2, "countdown": 3, "end": 9}
 #: Cues that fire at most once per segment, even when an extension moves them.
-_ONE_SHOT = frozenset({"start", "switch", "halfway"})
+_ONE_SHOT = frozenset({"start", "switch", "halfway", "say_end"})
+#: A step's `say_end` is spoken this long before its last work period ends (design.md).
+SAY_END_BEFORE = 5.0
+
+
+def closes_step(seg: Segment) -> bool:
+    """Whether `seg` is its step's last work period (last repeat, last side)."""
+    step = seg.step_ref
+    last_side = "right" if step.side == "each" else step.side
+    return seg.repeat == seg.repeats and seg.side == last_side
 
 RUNNING = ("lead_in", "work", "rest", "switch")
 
@@ -285,6 +294,9 @@ class Session:
                     if half is None or abs(o - half) > EPS:
                         items.append(_Item(o, "cadence", length - o))
                     k += 1
+        if seg.kind == "work" and seg.step_ref.say_end and closes_step(seg):
+            # Not a sound: the sound listener speaks the step's say_end here (voice.py).
+            items.append(_Item(max(0.0, length - SAY_END_BEFORE), "say_end", SAY_END_BEFORE))
         if seg.kind == "switch" and cues.switch:
             items.append(_Item(0.0, "switch"))
         end_cue = "end" if seg.kind == "work" and cues.end else None

@@ -147,17 +147,18 @@ def test_spoken_step_is_heard(tmp_path: Path) -> None:
         pytest.skip("needs espeak-ng")
     env, out = cap.capture_env(tmp_path)
     env["UNKNOT_HOME"] = str(tmp_path / "home")
-    # --speed 5: the next spoken line ("Switch sides") supersedes this one 2.6 s in, not
-    # 0.65 s in, so a loaded machine still has time to write all of it to the capture.
+    # --speed 5: the next spoken line ("Switch to the right side.") supersedes this one 2.6 s
+    # in, not 0.65 s in, so a loaded machine still has time to write all of it to the capture.
     proc = run_driver(env, "--sound", "simpleaudio", "--voice", "--speed", "5")
     assert proc.returncode == 0, proc.stderr
     cache = tmp_path / "home" / "cache" / "voice"
-    spoken = sorted(cache.glob("*.wav"))
-    # Rendered ahead of time: both steps and "Switch sides".
-    assert len(spoken) == 3
+    spoken = sorted(p for p in cache.glob("*.wav") if not p.name.startswith("ducked-"))
+    # Rendered ahead of time: both steps, "Switch to the right side." and "Done." (the
+    # voice.script plan; tests/test_voice_script.py checks it).
+    assert len(spoken) == 4
     raw = out.read_bytes()
     # The first step is announced at the very start, with no cue in front of it to supersede.
-    from player.sound.voice import step_phrase
+    from player.sound.voice import script
     from player.timeline import expand
 
     sys.path.insert(0, str(DRIVER.parent))
@@ -165,9 +166,8 @@ def test_spoken_step_is_heard(tmp_path: Path) -> None:
         import play_session  # type: ignore[import-not-found]
     finally:
         sys.path.pop(0)
-    first = expand(play_session.routine(None)).segments[0]
-    text = step_phrase(first)
-    assert text == "Trigger point. Upper trapezius, left side. Four seconds, twice."
+    text = script(expand(play_session.routine(None)))[0].text
+    assert text == "Next: Trigger point, upper trapezius, left side."
     from player.sound.voice import Speaker, find_speech_engine
 
     engine = find_speech_engine()

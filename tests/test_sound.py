@@ -22,13 +22,11 @@ from player.routine import Routine, Step
 from player.sound import CUE_FILES, Sound, make_sound
 from player.sound.backends import DeviceError, OffBackend, SoundFileError, check_wav
 from player.sound.voice import (
-    SWITCH_SIDES,
     Speaker,
     duration_words,
     find_speech_engine,
     number_words,
     phrases_for,
-    step_phrase,
 )
 from player.timeline import expand
 
@@ -137,21 +135,15 @@ def test_duration_words(seconds: float, words: str) -> None:
     assert duration_words(seconds) == words
 
 
-def test_step_phrases() -> None:
-    segs = expand(routine()).segments
-    assert step_phrase(segs[0]) == "Trigger point. Upper trapezius, left side. Twenty seconds."
-    roll = next(s for s in segs if s.step == 2)
-    assert step_phrase(roll) == "Foam roll. Calves, both sides. One minute thirty seconds, twice."
-    breathe = next(s for s in segs if s.step == 3)
-    assert step_phrase(breathe) == "Breathe. One minute."
-
-
 def test_phrases_for_a_timeline_in_order_of_need() -> None:
+    # Each once, in the order the session will want them (tests/test_voice_script.py checks
+    # the script they come from).
     assert phrases_for(expand(routine())) == [
-        "Trigger point. Upper trapezius, left side. Twenty seconds.",
-        SWITCH_SIDES,
-        "Foam roll. Calves, both sides. One minute thirty seconds, twice.",
-        "Breathe. One minute.",
+        "Next: Trigger point, upper trapezius, left side.",
+        "Switch to the right side.",
+        "Foam roll, calves, both sides.",
+        "Breathe.",
+        "Done. Five minutes.",
     ]
 
 
@@ -352,13 +344,13 @@ def test_speaker_renders_and_caches(tmp_path: Path) -> None:
     engine = find_speech_engine()
     assert engine is not None and engine.name == "espeak-ng"
     speaker = Speaker(engine, tmp_path)
-    path = speaker.render("Switch sides.")
+    path = speaker.render("Switch to the right side.")
     params, s = samples(path)
     assert params.nframes > params.framerate * 0.3
     # Trailing silence is trimmed, so a cue after the words is not held up.
     assert max(abs(x) for x in s[-int(params.framerate * 0.2):]) > 200
     mtime = path.stat().st_mtime_ns
-    assert speaker.render("Switch sides.") == path
+    assert speaker.render("Switch to the right side.") == path
     assert path.stat().st_mtime_ns == mtime
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
@@ -437,7 +429,7 @@ def test_each_step_is_announced_once_and_again_after_a_skip(tmp_path: Path) -> N
     assert wait_for(lambda: len(spoken()) == 1)
     sound(SegmentStarted(segs[1], at=5.0, t=5.0))            # its work: not again
     switch = next(s for s in segs if s.kind == "switch")
-    sound(SegmentStarted(switch, at=switch.at, t=switch.at))  # "Switch sides."
+    sound(SegmentStarted(switch, at=switch.at, t=switch.at))  # "Switch to the right side."
     assert wait_for(lambda: len(spoken()) == 2)
     sound(Skipped("back", 1, 1, t=30.0))
     sound(SegmentStarted(segs[0], at=0.0, t=30.0))           # after a skip: announced again
@@ -447,10 +439,10 @@ def test_each_step_is_announced_once_and_again_after_a_skip(tmp_path: Path) -> N
     assert wait_for(lambda: len(spoken()) == 4)
     sound.close()
     assert spoken() == [
-        phrase["Trigger point. Upper trapezius, left side. Twenty seconds."],
-        phrase[SWITCH_SIDES],
-        phrase["Trigger point. Upper trapezius, left side. Twenty seconds."],
-        phrase["Foam roll. Calves, both sides. One minute thirty seconds, twice."],
+        phrase["Next: Trigger point, upper trapezius, left side."],
+        phrase["Switch to the right side."],
+        phrase["Next: Trigger point, upper trapezius, left side."],
+        phrase["Foam roll, calves, both sides."],
     ]
 
 

@@ -48,6 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pain after the session, 0–10, saved in the history")
     parser.add_argument("--ask-pain", action="store_true",
                         help="ask for pain 0–10 before and after (needs a terminal)")
+    parser.add_argument("--voice-name", metavar="NAME",
+                        help="the voice for spoken cues: an espeak-ng voice (en-gb, en+f3) or a "
+                             "macOS `say -v` voice")
+    parser.add_argument("--voice-rate", type=int, metavar="WPM",
+                        help="speaking rate in words a minute (default 180; lead-ins are sized "
+                             "for 180, so a slower voice may run into the work)")
     parser.add_argument("--no-media-keys", dest="media_keys", action="store_false",
                         help="do not publish the session on D-Bus (MPRIS: media keys, "
                              "headset buttons, the desktop's media widget)")
@@ -55,7 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from player.library import resolve
+    from player.sound.voice import VoiceOptionError, configure
 
+    try:
+        configure(getattr(args, "voice_name", None), getattr(args, "voice_rate", None))
+    except VoiceOptionError as exc:
+        raise UsageError(str(exc)) from None
     routine = resolve(args.routine, args.routines)
     start_at = getattr(args, "start_at", 1)
     if start_at > len(routine.steps):

@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from player.timeline import Segment
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("routine", metavar="ROUTINE", help="a library id or a routine file")
     parser.add_argument("--json", action="store_true",
-                        help='print {"id", "name", "seconds", "segments": [...]}')
+                        help='print {"id", "name", "seconds", "segments": [...]}; each segment '
+                             'carries what is spoken in it ("say", "say_end")')
+    parser.add_argument("--script", action="store_true",
+                        help="print the spoken script: one line per utterance with its "
+                             "planned time")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,8 +41,15 @@ def run(args: argparse.Namespace) -> int:
             "id": routine.id,
             "name": routine.name,
             "seconds": round(timeline.total, 3),
-            "segments": [seg.as_json() for seg in timeline.segments],
+            "segments": [_segment_json(seg) for seg in timeline.segments],
         }, indent=2, ensure_ascii=False))
+        return 0
+    if args.script:
+        from player.safe_text import visible
+        from player.sound.voice import script
+
+        for u in script(timeline):
+            print(f"[{format_clock(u.at)}] {visible(u.text, multiline=False)}")
         return 0
 
     rows = [("START", "KIND", "STEP", "TECHNIQUE", "REGION", "SIDE", "DURATION")]
@@ -59,3 +74,18 @@ def run(args: argparse.Namespace) -> int:
     print(f"Total {format_clock(timeline.total)} ({format_human(timeline.total)}) in "
           f"{len(routine.steps)} steps")
     return 0
+
+
+def _segment_json(seg: Segment) -> dict[str, object]:
+    """A segment's JSON with the words spoken in it: `say` as it starts (or null), and
+    `say_end` for the last work period of a step that has one."""
+    from player.sound.voice import utterances_of
+
+    obj = seg.as_json()
+    spoken = utterances_of(seg)
+    obj["say"] = next((u.text for u in spoken if u.kind != "say_end"), None)
+    end = next((u for u in spoken if u.kind == "say_end"), None)
+    if end is not None:
+        obj["say_end"] = end.text
+        obj["say_end_at"] = round(end.at, 3)
+    return obj

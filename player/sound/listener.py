@@ -9,10 +9,12 @@ terminal bell, which is rung right away on the caller's thread (see BellBackend)
 
 from __future__ import annotations
 
+import os
 import queue
 import sys
 import threading
 import time
+import wave
 from collections import deque
 from pathlib import Path
 from typing import Callable, Iterable
@@ -32,12 +34,12 @@ from player.sound.backends import (
     default_bell,
 )
 from player.sound.voice import (
-    SWITCH_SIDES,
     Speaker,
     SpeechError,
+    done_phrase,
     find_speech_engine,
     phrases_for,
-    step_phrase,
+    utterances_of,
 )
 from player.timeline import Timeline
 
@@ -55,6 +57,10 @@ CUE_FILES: dict[str, str] = {
 #: The cues worth a terminal bell. Countdown and cadence ticks come every second or few: as
 #: bells they would be a din (and many terminals rate-limit or flash for each).
 BELL_CUES = frozenset({"start", "halfway", "switch", "end", "done"})
+
+#: A cue that falls while words are being spoken plays at this gain (-12 dB), so it is heard
+#: as a soft tick under the words instead of drowning them (design.md: never both at full).
+DUCK_GAIN = 0.25
 
 #: Speech waits this long after the event that asked for it, so the cue emitted in the same
 #: engine poll (an `end` cue arrives with the next step's lead-in) is known before it starts.
@@ -94,9 +100,13 @@ class Sound:
         self._failure: str | None = None
         self._failure_reported = False
         self._dead = False
-        self._announced: int | None = None
         #: time.monotonic() when the last queued cue will have finished playing.
         self._busy_until = 0.0
+        #: time.monotonic() when the words now playing will have ended (their WAV's length
+        #: from the moment they were started: a clock reading, whatever the device does).
+        self._speaking_until = 0.0
+        #: Cue → its quieter copy, made by the voice thread (only a speaking Sound needs them).
+        self._ducked: dict[str, Path] = {}
         folder = sounds_dir or paths.sounds_dir()
         self._defaults: dict[str, Path] = {}
         self._lengths: dict[str, float] = {}
@@ -112,16 +122,14 @@ class Sound:
                 self._failure = f"sound: cannot use {exc}"
         self._bad_custom: set[str] = set()
         self._playing: list[Playing] = []
-        self._jobs: queue.SimpleQueue[tuple[str, str | None, float] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[str, str | None, float, bool] | None] = (
+            queue.SimpleQueue())
         self._worker: threading.Thread | None = None
         if backend.plays_files:
             self._worker = threading.Thread(target=self._play_cues, name="unknot-sound",
                                             daemon=True)
             self._worker.start()
         self._voice = _VoiceWorker(speaker, self) if speaker and backend.plays_files else None
-        if self._voice:
-            # The one phrase every routine with sides needs; step phrases come with prepare().
-            self._voice.prefetch([SWITCH_SIDES])
         self._report()
 
     # --- what callers see --------------------------------------------------------------------
@@ -147,7 +155,8 @@ class Sound:
             self._voice.cancel()
 
     def prepare(self, timeline: Timeline) -> None:
-        """Render every phrase this timeline will speak, in the background, in order of need."""
+        """Render every phrase this timeline will speak (voice.script: the same plan `unknot
+        show --script` prints), in the background, in order of need."""
         if self._voice:
             self._voice.prefetch(phrases_for(timeline))
 
@@ -169,19 +178,21 @@ class Sound:
         elif isinstance(event, SegmentStarted):
             self._segment(event)
         elif isinstance(event, Skipped):
-            # Going back or restarting a step announces it again; whatever was being said is
-            # about the step we left.
-            self._announced = None
+            # Whatever was being said is about the step we left; the step we land on is
+            # announced by its own lead-in.
             if self._voice:
                 self._voice.cancel()
-        elif isinstance(event, Done):
-            if not event.completed and self._voice:
+        elif isinstance(event, Done) and self._voice:
+            if not event.completed:
                 self._voice.cancel()
+            elif not self._muted and not self._dead:
+                self._voice.say(done_phrase(event.active_seconds),
+                                time.monotonic() + _SPEECH_SETTLE)
 
-    def close(self, wait: bool = True, timeout: float = 3.0) -> None:
+    def close(self, wait: bool = True, timeout: float = 8.0) -> None:
         """Stop the threads. With `wait`, first let what is already queued or playing finish
-        (the done chime is the last thing a routine plays; exiting at once would cut it off),
-        for at most `timeout` seconds."""
+        (the done chime and "Done." are the last things a routine plays; exiting at once would
+        cut them off), for at most `timeout` seconds."""
         if self._closed:
             return
         self._closed = True
@@ -215,6 +226,13 @@ class Sound:
     def _cue(self, event: CueFired) -> None:
         if self._muted or self._dead:
             return
+        if event.cue == "say_end":
+            # Not a sound: the engine's moment for the step's closing words.
+            if self._voice and event.segment is not None:
+                for u in utterances_of(event.segment):
+                    if u.kind == "say_end":
+                        self._voice.say(u.text, time.monotonic() + _SPEECH_SETTLE)
+            return
         if not self._backend.plays_files:
             if event.cue in BELL_CUES:
                 try:
@@ -226,21 +244,17 @@ class Sound:
         now = time.monotonic()
         with self._lock:
             self._busy_until = max(self._busy_until, now + self._lengths.get(event.cue, 0.0))
-        self._jobs.put((event.cue, event.sound, now))
+            duck = now < self._speaking_until
+        self._jobs.put((event.cue, event.sound, now, duck))
 
     def _segment(self, event: SegmentStarted) -> None:
-        seg = event.segment
         if not self._voice or self._muted or self._dead:
-            if seg.kind in ("lead_in", "work"):
-                self._announced = seg.step
             return
-        if seg.kind == "switch":
-            self._voice.say(SWITCH_SIDES, time.monotonic() + _SPEECH_SETTLE)
-        elif seg.kind in ("lead_in", "work") and seg.step != self._announced:
-            # A step is announced once, at its lead-in, or at its first work period when it
-            # has no lead-in.
-            self._announced = seg.step
-            self._voice.say(step_phrase(seg), time.monotonic() + _SPEECH_SETTLE)
+        # voice.utterances_of is the plan `show --script` prints: a lead-in says "Next: " and
+        # the cue, a switch the side to come, a step without lead-in its cue at its first work.
+        for u in utterances_of(event.segment):
+            if u.kind in ("cue", "switch"):
+                self._voice.say(u.text, time.monotonic() + _SPEECH_SETTLE)
 
     def _report(self) -> None:
         # Workers only record a failure; it is told here, on the caller's thread, once.
@@ -262,11 +276,14 @@ class Sound:
             job = self._jobs.get()
             if job is None:
                 return
-            cue, custom, _queued = job
+            cue, custom, _queued, duck = job
             if self._dead:
                 continue
             try:
-                handle = self._backend.play(self._pick(cue, custom))
+                path = self._pick(cue, custom)
+                if duck and path == self._defaults.get(cue):
+                    path = self._ducked.get(cue, path)
+                handle = self._backend.play(path)
             except DeviceError as exc:
                 with self._lock:
                     busy = any(_still(p) for p in self._playing)
@@ -305,6 +322,53 @@ class Sound:
         if cue not in self._defaults:
             raise SoundFileError(f"no sound for cue {cue!r}")
         return self._defaults[cue]
+
+
+    def _make_ducked(self, folder: Path) -> None:
+        """Quieter copies of the default cues (DUCK_GAIN), cached beside the speech."""
+        for cue, path in self._defaults.items():
+            try:
+                out = duck_wav(path, folder)
+                self._backend.load(out)
+            except (OSError, SoundFileError, wave.Error, EOFError):
+                continue  # that cue plays at full level under the words
+            self._ducked[cue] = out
+
+    def _spoke(self, length: float) -> None:
+        with self._lock:
+            self._speaking_until = time.monotonic() + length
+
+
+def duck_wav(path: Path, folder: Path, gain: float = DUCK_GAIN) -> Path:
+    """A copy of a 16-bit WAV at `gain`, in `folder`, named by the source's content."""
+    import array
+    import hashlib
+
+    raw = path.read_bytes()
+    digest = hashlib.sha1(raw + repr(gain).encode()).hexdigest()[:12]
+    out = folder / f"ducked-{path.stem}-{digest}.wav"
+    if out.is_file():
+        return out
+    with wave.open(str(path), "rb") as w:
+        params = w.getparams()
+        frames = w.readframes(params.nframes)
+    if params.sampwidth != 2:
+        raise wave.Error(f"{path.name}: only 16-bit WAVs are ducked")
+    samples = array.array("h")
+    samples.frombytes(frames)
+    if sys.byteorder == "big":
+        samples.byteswap()
+    quiet = array.array("h", (int(v * gain) for v in samples))
+    if sys.byteorder == "big":
+        quiet.byteswap()
+    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp.wav")
+    with wave.open(str(tmp), "wb") as w:
+        w.setnchannels(params.nchannels)
+        w.setsampwidth(2)
+        w.setframerate(params.framerate)
+        w.writeframes(quiet.tobytes())
+    os.replace(tmp, out)
+    return out
 
 
 def _still(p: Playing) -> bool:
@@ -364,6 +428,7 @@ class _VoiceWorker:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        self._sound._make_ducked(self.speaker.cache_dir)
         failed: set[str] = set()
         while True:
             with self._cond:
@@ -388,10 +453,12 @@ class _VoiceWorker:
             if not self._wait_turn(generation, earliest):
                 continue
             try:
+                length = check_wav(path)
                 handle = self._sound._backend.play(path)
             except (DeviceError, SoundFileError) as exc:
                 self._sound._fail(f"voice: cannot play speech ({exc})")
                 continue
+            self._sound._spoke(length)
             with self._cond:
                 self._current = handle
             if handle is not None:

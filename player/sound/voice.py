@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,11 +17,13 @@ import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from player import vocab
+from player.durations import SPEECH_WPM
+from player.routine import Step
+from player.session import SAY_END_BEFORE, closes_step
 from player.timeline import Segment, Timeline
-
-SWITCH_SIDES = "Switch sides."
 
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
          "fourteen fifteen sixteen seventeen eighteen nineteen").split()
@@ -53,58 +56,133 @@ def duration_words(seconds: float) -> str:
     return text[0].upper() + text[1:]
 
 
-_TIMES = {2: "twice", 3: "three times", 4: "four times", 5: "five times"}
+UtteranceKind = Literal["cue", "switch", "say_end", "done"]
 
 
-def step_phrase(segment: Segment) -> str:
-    """What to say as a step begins.
+@dataclass(frozen=True)
+class Utterance:
+    """One thing the voice says, and when: `at` is the planned routine second."""
 
-    'Trigger point. Upper trapezius, left side. Twenty seconds.' Numbers are words, so every
-    engine reads them the same way.
+    at: float
+    text: str
+    kind: UtteranceKind
+    #: The 1-based step it belongs to (0 for "Done.").
+    step: int
+
+
+def spoken_cue(step: Step) -> str:
+    """The step's cue: its `say:` as written, else the phrase generated from technique, region,
+    side and pressure. The loader sizes `lead_in: auto` from the same text."""
+    if step.say:
+        return step.say
+    return vocab.cue_phrase(step.technique, step.region, step.side, step.pressure)
+
+
+def switch_phrase(side: str | None) -> str:
+    """'Switch to the right side.' ('Switch sides.' if the side is not left or right)."""
+    if side in ("left", "right"):
+        return f"Switch to the {side} side."
+    return "Switch sides."
+
+
+def done_phrase(active_seconds: float) -> str:
+    """'Done. Eight minutes twenty seconds.': the session's active time in words."""
+    return f"Done. {duration_words(active_seconds)}."
+
+
+def _first_side(step: Step) -> str | None:
+    return "left" if step.side == "each" else step.side
+
+
+def utterances_of(segment: Segment) -> list[Utterance]:
+    """What the voice says during one segment, with planned times.
+
+    A lead-in opens with "Next: " and the step's cue; a step without a lead-in says its cue as
+    its first work period starts (after the start sound); a switch names the side to come; the
+    step's last work period says `say_end` 5 s before it ends. Nothing else is spoken.
     """
-    try:
-        technique = vocab.technique(segment.technique).name
-    except KeyError:
-        technique = segment.technique.replace("-", " ").capitalize()
-    parts = [f"{technique}."]
-    if segment.region:
-        try:
-            region = vocab.region(segment.region).name
-        except KeyError:
-            region = segment.region.replace("-", " ").capitalize()
-        if segment.side in ("left", "right"):
-            parts.append(f"{region}, {segment.side} side.")
-        elif segment.side == "both":
-            parts.append(f"{region}, both sides.")
-        else:
-            parts.append(f"{region}.")
     step = segment.step_ref
-    timing = duration_words(step.duration)
-    if step.repeat > 1:
-        timing += ", " + _TIMES.get(step.repeat, f"{number_words(step.repeat)} times")
-    parts.append(timing + ".")
-    return " ".join(parts)
+    out: list[Utterance] = []
+    if segment.kind == "lead_in":
+        out.append(Utterance(segment.at, "Next: " + spoken_cue(step), "cue", segment.step))
+    elif segment.kind == "switch":
+        out.append(Utterance(segment.at, switch_phrase(segment.side), "switch", segment.step))
+    elif segment.kind == "work":
+        first = segment.repeat == 1 and segment.side == _first_side(step)
+        if first and step.lead_in <= 0:
+            out.append(Utterance(segment.at, spoken_cue(step), "cue", segment.step))
+        if step.say_end and closes_step(segment):
+            at = segment.at + max(0.0, segment.duration - SAY_END_BEFORE)
+            out.append(Utterance(at, step.say_end, "say_end", segment.step))
+    return out
+
+
+def script(timeline: Timeline) -> list[Utterance]:
+    """Everything the voice will say in a session that runs to the end, in order: the one plan
+    that `unknot show --script` prints and the sound listener speaks from."""
+    out = [u for seg in timeline.segments for u in utterances_of(seg)]
+    if timeline.segments:
+        out.append(Utterance(timeline.total, done_phrase(timeline.total), "done", 0))
+    return out
 
 
 def phrases_for(timeline: Timeline) -> list[str]:
-    """Every phrase a timeline can speak, in the order it will need them."""
-    out: dict[str, None] = {}
-    seen_steps: set[int] = set()
-    for seg in timeline.segments:
-        if seg.kind in ("lead_in", "work") and seg.step not in seen_steps:
-            seen_steps.add(seg.step)
-            out.setdefault(step_phrase(seg), None)
-        elif seg.kind == "switch":
-            out.setdefault(SWITCH_SIDES, None)
-    return list(out)
+    """Every phrase a timeline will speak, in the order it will need them (each once)."""
+    return list(dict.fromkeys(u.text for u in script(timeline)))
 
 
-#: Engine options. 180 words a minute: a step's announcement fits a 5 s lead-in after the end
-#: cue. Part of the cache key, so changing them here re-renders the cache.
-_OPTIONS: dict[str, tuple[str, ...]] = {
-    "espeak-ng": ("-v", "en", "-s", "180"),
-    "say": ("-r", "185"),
-}
+#: The default speaking rate in words a minute (durations.SPEECH_WPM: lead-ins are sized for
+#: it) and the range --voice-rate accepts.
+DEFAULT_RATE = SPEECH_WPM
+RATE_RANGE = (80, 450)
+_DEFAULT_VOICE = {"espeak-ng": "en", "say": ""}
+_VOICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+.\- ]{0,39}$")
+
+
+class VoiceOptionError(ValueError):
+    """A --voice-name or --voice-rate that cannot be used."""
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """Which voice and how fast: `name` None is the engine's default voice."""
+
+    name: str | None = None
+    rate: int = DEFAULT_RATE
+
+
+def check_voice_name(text: str) -> str:
+    if not _VOICE_NAME.match(text):
+        raise VoiceOptionError(f"--voice-name {text!r}: use letters, digits, '-', '+', '_', '.' "
+                               "(an espeak-ng voice like en-gb or en+f3, or a `say -v` voice)")
+    return text
+
+
+def check_voice_rate(value: int) -> int:
+    low, high = RATE_RANGE
+    if not low <= value <= high:
+        raise VoiceOptionError(f"--voice-rate {value}: use {low} to {high} words a minute "
+                               f"(default {DEFAULT_RATE})")
+    return value
+
+
+#: The settings make_sound() uses: `unknot play --voice-name/--voice-rate` set them once at
+#: start-up, before any Sound is made.
+_settings = VoiceSettings()
+
+
+def configure(name: str | None = None, rate: int | None = None) -> VoiceSettings:
+    """Set the voice for this process (checked); returns the settings now in force."""
+    global _settings
+    _settings = VoiceSettings(
+        name=check_voice_name(name) if name is not None else None,
+        rate=check_voice_rate(rate) if rate is not None else DEFAULT_RATE,
+    )
+    return _settings
+
+
+def current_settings() -> VoiceSettings:
+    return _settings
 
 
 @dataclass(frozen=True)
@@ -113,28 +191,39 @@ class SpeechEngine:
 
     name: str
     exe: str
+    settings: VoiceSettings = VoiceSettings()
 
-    def argv(self, text: str, out: Path) -> list[str]:
-        options = list(_OPTIONS.get(self.name, ()))
+    def options(self) -> list[str]:
+        voice = self.settings.name or _DEFAULT_VOICE.get(self.name, "")
+        rate = str(self.settings.rate)
         if self.name == "say":
-            return [self.exe, *options, "-o", str(out), "--file-format=WAVE",
-                    "--data-format=LEI16@22050", text]
-        return [self.exe, *options, "-w", str(out), text]
+            return [*(["-v", voice] if voice else []), "-r", rate]
+        return ["-v", voice, "-s", rate] if voice else ["-s", rate]
+
+    def argv(self, text_file: Path, out: Path) -> list[str]:
+        # The words come from a file, never the command line: a routine's `say:` that starts
+        # with '-' must not be read as an option.
+        if self.name == "say":
+            return [self.exe, *self.options(), "-o", str(out), "--file-format=WAVE",
+                    "--data-format=LEI16@22050", "-f", str(text_file)]
+        return [self.exe, *self.options(), "-w", str(out), "-f", str(text_file)]
 
     def key(self, text: str) -> str:
-        raw = "\0".join(("v1", self.name, *_OPTIONS.get(self.name, ()), text))
+        raw = "\0".join(("v2", self.name, *self.options(), text))
         return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20]
 
 
-def find_speech_engine() -> SpeechEngine | None:
-    """espeak-ng on Linux (and wherever it is installed), `say` on macOS; None if neither."""
+def find_speech_engine(settings: VoiceSettings | None = None) -> SpeechEngine | None:
+    """espeak-ng on Linux (and wherever it is installed), `say` on macOS; None if neither.
+    `settings` defaults to the ones configure() set."""
+    chosen = settings or _settings
     exe = shutil.which("espeak-ng")
     if exe:
-        return SpeechEngine("espeak-ng", exe)
+        return SpeechEngine("espeak-ng", exe, chosen)
     if sys.platform == "darwin":
         exe = shutil.which("say")
         if exe:
-            return SpeechEngine("say", exe)
+            return SpeechEngine("say", exe, chosen)
     return None
 
 
@@ -177,9 +266,11 @@ class Speaker:
         if path.is_file():
             return path
         tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.wav")
+        words = path.with_name(f".{path.stem}.{os.getpid()}.tmp.txt")
         try:
+            words.write_text(text, encoding="utf-8")
             subprocess.run(
-                self.engine.argv(text, tmp), stdin=subprocess.DEVNULL,
+                self.engine.argv(words, tmp), stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 timeout=timeout, check=True,
             )
@@ -189,6 +280,8 @@ class Speaker:
         except (OSError, subprocess.SubprocessError, wave.Error, EOFError) as exc:
             tmp.unlink(missing_ok=True)
             raise SpeechError(f"{self.engine.name} failed for {text!r}: {exc}") from exc
+        finally:
+            words.unlink(missing_ok=True)
         return path
 
 
