@@ -11,7 +11,7 @@ import os
 import sys
 import textwrap
 from importlib import import_module
-from typing import Sequence
+from typing import Any, Sequence
 
 from player import __version__
 from player.errors import UnknotError
@@ -71,6 +71,12 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
+    def _print_message(self, message: str, file: Any = None) -> None:
+        # argparse swallows OSError here, so `--help >/dev/full` exited 0 having written
+        # nothing; let it reach main(), which says so in one line and exits 1.
+        if message:
+            (file or sys.stderr).write(message)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         # One line and exit 2, as argparse does, but without dumping the whole usage block.
         self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
@@ -96,22 +102,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run unknot; returns the exit code."""
-    parser = build_parser()
-    from player.config import configure
-
-    # config.toml's settings become the defaults, so the command line still wins.
-    settings = configure(parser)
-    args = parser.parse_args(argv)
-    if settings.problem and args.command != "config":  # `unknot config` shows it itself
-        print(settings.problem, file=sys.stderr)
-    if args.command is None:
-        module = "picker"
-    else:
-        module = COMMANDS[args.command][0]
     from player.safe_text import OutputError, guarded_streams
 
     with guarded_streams():
         try:
+            parser = build_parser()
+            from player.config import configure
+
+            # config.toml's settings become the defaults, so the command line still wins.
+            settings = configure(parser)
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit as exc:  # --help, --version, a usage error: argparse has printed
+                sys.stdout.flush()  # --help to a full disk shows here
+                return exc.code if isinstance(exc.code, int) else 2
+            if settings.problem and args.command != "config":  # `unknot config` shows it itself
+                print(settings.problem, file=sys.stderr)
+            module = "picker" if args.command is None else COMMANDS[args.command][0]
             code = int(import_module(f"player.commands.{module}").run(args) or 0)
             sys.stdout.flush()  # a full disk shows here, not at exit as an ignored exception
             return code

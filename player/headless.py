@@ -162,6 +162,8 @@ class Printer:
         self.out = out
         self.as_json = as_json
         self.broken = False
+        #: Why writing failed, when it did (a closed pipe, a full disk, a closed stdout).
+        self.error: Exception | None = None
 
     def line_for(self, event: Event) -> str | None:
         timeline = self.session.timeline
@@ -199,9 +201,23 @@ class Printer:
             # One write of the whole line, then flush: a reader never sees half a line.
             self.out.write(line + "\n")
             self.out.flush()
-        except (OSError, ValueError):  # a closed pipe, a hung-up terminal, a closed stream
-            self.broken = True
-            _silence(self.out)
+        except (OSError, ValueError) as exc:  # a closed pipe, a hung-up terminal, a full disk
+            self.fail(exc)
+
+    def fail(self, exc: Exception) -> None:
+        self.broken = True
+        self.error = exc
+        _silence(self.out)
+
+    def failure(self) -> str | None:
+        """The one line saying the output could not be written; None when it could, or when
+        the reader only went away (`| head`: not an error)."""
+        if self.error is None or isinstance(self.error, BrokenPipeError):
+            return None
+        if str(self.error).startswith("cannot write to "):  # safe_text.OutputError
+            return str(self.error)
+        reason = getattr(self.error, "strerror", None) or "it is closed"
+        return f"cannot write to standard output: {reason}"
 
 
 def _silence(stream: IO[str]) -> None:
@@ -380,17 +396,30 @@ class Headless:
         return None
 
     def _save_history(self) -> bool:
-        """Save the session; False (after one line on stderr) when it could not be saved."""
+        """Save the session; False (after one line on stderr) when it could not be saved.
+
+        When the output could not be written (issue 12, class 6) that is the one line, with
+        what became of the session: `unknot: error: cannot write to standard output: No space
+        left on device; the session stopped (saved to history)`.
+        """
+        failure = self.printer.failure()
         if self.recorder is None:
+            if failure:
+                self.notice(f"unknot: error: {failure}; the session stopped")
             return True
         from player.history import HistoryError
 
         try:
             self.recorder.save()
         except HistoryError as exc:
-            self.notice(f"unknot: history not saved: {exc}")
+            prefix = f"unknot: error: {failure}; " if failure else "unknot: "
+            self.notice(f"{prefix}history not saved: {exc}")
             return False
-        if self.recorder.not_saved and not self.options.as_json:
+        if failure:
+            outcome = self.recorder.not_saved or (
+                "saved to history" if self.recorder.record is not None else "nothing to save")
+            self.notice(f"unknot: error: {failure}; the session stopped ({outcome})")
+        elif self.recorder.not_saved and not self.options.as_json:
             self.notice(f"unknot: {self.recorder.not_saved}")
         return True
 
@@ -511,8 +540,11 @@ class Headless:
             saved = self._save_history()
             if self.sound is not None:
                 self.sound.close()
-        # A session that ran but was lost is not a success (issue 12, "silent loss").
-        return code if saved or code != 0 else 1
+        # A session that ran but was lost, or whose output could not be written, is not a
+        # success (issue 12, "silent loss" and "output that cannot be written").
+        if code == 0 and (not saved or self.printer.failure()):
+            return 1
+        return code
 
     def _play(self) -> int:
         """Play the session to its end; the exit code (0, or 128 + the signal that ended it)."""
@@ -524,9 +556,8 @@ class Headless:
             # the summary line.
             try:
                 self.header()
-            except (OSError, ValueError):
-                self.printer.broken = True
-                _silence(self.out)
+            except (OSError, ValueError) as exc:
+                self.printer.fail(exc)
             self.keyboard.enter()
             self.session.start()
             while self.session.state != "done":

@@ -93,7 +93,7 @@ class _Closed:
         self.errors = "strict"
 
     def write(self, text: str) -> int:
-        raise OutputError(f"{self.name} is closed")
+        raise OutputError(f"cannot write to {self.name}: it is closed")
 
     def flush(self) -> None:
         pass
@@ -102,7 +102,7 @@ class _Closed:
         return False
 
     def fileno(self) -> int:
-        raise OutputError(f"{self.name} is closed")
+        raise OutputError(f"cannot write to {self.name}: it is closed")
 
 
 class SafeStream:

@@ -307,22 +307,8 @@ def test_no_bus_is_silent(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # ---------------------------------------------------------------------------- subprocess
 
-ROUTINE_YAML = """\
-name: Floor test
-defaults:
-  lead_in: 0
-steps:
-  - technique: trigger-point
-    region: upper-trapezius
-    side: left
-    duration: 60s
-  - technique: foam-roll
-    region: calves
-    side: left
-    duration: 60s
-  - technique: breathe
-    duration: 60s
-"""
+#: Three one-minute steps with no lead-in.
+ROUTINE_YAML = (REPO / "tests" / "fixtures" / "floor.yaml").read_text(encoding="utf-8")
 
 
 class Lines:
