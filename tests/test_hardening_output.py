@@ -37,7 +37,7 @@ COMMANDS = [
     ["history"], ["history", "--json"], ["history", "--csv"],
     ["doctor", "--no-sound"],
     ["validate", "routines", "--json"],
-    ["program", "list"],
+    ["program", "list"], ["config"], ["today"],
     ["--help"], ["play", "--help"], ["--version"],
 ]
 
