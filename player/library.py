@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from player import paths
 from player.errors import Problem, RoutineError, UnknotError
 from player.loader import SUFFIXES, check_file, is_regular_file
+
+# routine_folders lives in player.paths so the loader can use it without importing the
+# library (the library is the layer above the loader); it is re-exported here.
+from player.paths import routine_folders as routine_folders
 from player.routine import Routine
 
 
@@ -38,22 +41,6 @@ class Entry:
     def error(self) -> Problem | None:
         """The first error, for a one-line note beside the entry."""
         return next((p for p in self.problems if p.severity == "error"), None)
-
-
-def routine_folders(extra: Sequence[Path | str] = ()) -> list[tuple[Path, str]]:
-    """Every routine folder in search order, with the source its routines are listed under."""
-    out: list[tuple[Path, str]] = [(Path(d).expanduser(), "user") for d in extra]
-    out.append((paths.user_routines_dir(), "user"))
-    out += [(d, "user") for d in paths.extra_routine_dirs()]
-    out.append((paths.builtin_routines_dir(), "built-in"))
-    seen: set[Path] = set()
-    unique: list[tuple[Path, str]] = []
-    for folder, source in out:
-        key = folder.resolve() if folder.exists() else folder.absolute()
-        if key not in seen:
-            seen.add(key)
-            unique.append((folder, source))
-    return unique
 
 
 def _files(folder: Path) -> list[Path]:

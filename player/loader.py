@@ -150,7 +150,7 @@ class _Checker:
     def __init__(self, search_dirs: Sequence[Path | str], top: Path) -> None:
         dirs = [Path(d) for d in search_dirs]
         if not dirs:
-            from player.library import routine_folders
+            from player.paths import routine_folders
 
             dirs = [d for d, _ in routine_folders()]
         self.dirs = dirs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Sequence
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -51,3 +52,19 @@ def extra_routine_dirs() -> list[Path]:
     """Folders named in `UNKNOT_PATH` (`:`-separated, os.pathsep on other systems)."""
     raw = os.environ.get("UNKNOT_PATH", "")
     return [Path(p).expanduser() for p in raw.split(os.pathsep) if p.strip()]
+
+
+def routine_folders(extra: Sequence[Path | str] = ()) -> list[tuple[Path, str]]:
+    """Every routine folder in search order, with the source its routines are listed under."""
+    out: list[tuple[Path, str]] = [(Path(d).expanduser(), "user") for d in extra]
+    out.append((user_routines_dir(), "user"))
+    out += [(d, "user") for d in extra_routine_dirs()]
+    out.append((builtin_routines_dir(), "built-in"))
+    seen: set[Path] = set()
+    unique: list[tuple[Path, str]] = []
+    for folder, source in out:
+        key = folder.resolve() if folder.exists() else folder.absolute()
+        if key not in seen:
+            seen.add(key)
+            unique.append((folder, source))
+    return unique
