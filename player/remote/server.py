@@ -145,12 +145,12 @@ def _host_name(host_header: str) -> str:
 
 def spoken_cues(timeline: Timeline) -> dict[int, str]:
     """Each step's spoken cue: its `say:` as written, else the phrase the voice generates."""
-    from player.sound.voice import step_phrase
+    from player.sound.voice import spoken_cue
 
     out: dict[int, str] = {}
     for seg in timeline.segments:
-        if seg.kind in ("lead_in", "work") and seg.step not in out:
-            out[seg.step] = seg.step_ref.say or step_phrase(seg)
+        if seg.step not in out:
+            out[seg.step] = spoken_cue(seg.step_ref)
     return out
 
 
