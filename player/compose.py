@@ -605,3 +605,32 @@ def to_yaml(composition: Composition) -> str:
         if s.instructions:
             lines.append(f"    instructions: {_q(s.instructions)}")
     return "\n".join(lines) + "\n"
+
+
+# -- saving -----------------------------------------------------------------------------------
+
+def default_name(composition: Composition) -> str:
+    """A routine name for a composition: its regions and minutes (`Calves & Feet 10 min`)."""
+    return composition.routine.name.replace(" · ", " ")
+
+
+def save(composition: Composition, name: str | None = None) -> Path:
+    """Write the composed routine into the user's routine folder and return its path.
+
+    With a `name`, it never overwrites (UnknotError, as `unknot new`); without one, the default
+    name gets `2`, `3`… until it is free.
+    """
+    from player import scaffold
+    from player.loader import SUFFIXES
+
+    text = to_yaml(composition)
+    if name is not None:
+        return scaffold.create(name, text)
+    base = default_name(composition)
+    folder = paths.user_routines_dir()
+    for n in range(1, 1000):
+        candidate = base if n == 1 else f"{base} {n}"
+        rid = scaffold.slug(candidate)
+        if not any((folder / (rid + s)).exists() for s in SUFFIXES):
+            return scaffold.create(candidate, text)
+    raise UnknotError(f"too many routines named {base!r} in {folder}")

@@ -32,6 +32,7 @@ print(json.dumps({"code": code, "heavy": heavy}))
 @pytest.mark.parametrize("argv", [
     ["list"], ["list", "--json"], ["show", str(FIXTURE)], ["show", str(FIXTURE), "--json"],
     ["validate", str(REPO / "routines")], ["schema"], ["--version"],
+    ["compose", "--region", "calves", "--minutes", "5"],
 ], ids=lambda a: " ".join(a)[:30])
 def test_commands_do_not_import_textual(argv: list[str]) -> None:
     proc = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True,
