@@ -622,14 +622,37 @@ def current_progress(today: date | None = None, warn: Warn | None = _stderr_warn
     return progress(program, state.started, today or local_today(), session_days(records))
 
 
-def todays_routine(today: date | None = None) -> str | None:
-    """The routine id due today in the active program (not yet done or done), else None.
+@dataclass(frozen=True)
+class TodayMark:
+    """What the picker shows for the active program: today's routine, first and marked."""
 
-    For the picker: quiet and never raising, a problem only means no mark.
+    routine: str
+    program: str
+    #: 1-based day of the plan and the plan's length in days.
+    day: int
+    of: int
+    #: Today's session of it is already in history.
+    done: bool
+
+    def label(self) -> str:
+        state = " (done)" if self.done else ""
+        return f"Today in {self.program}: day {self.day} of {self.of}{state}"
+
+
+def todays_routine(today: date | None = None) -> TodayMark | None:
+    """Today's routine in the active program, else None (rest day, finished, or no program).
+
+    For the picker: quiet and never raising, a problem only means no mark. Without an active
+    program only the (absent) state file is looked at, so the picker's start pays nothing.
     """
     try:
+        if not state_path().exists():
+            return None
         prog = current_progress(today, warn=None)
-    except (UnknotError, OSError):
+    except (UnknotError, OSError, ValueError):
         return None
     slot = prog.current if prog is not None else None
-    return slot.day.routine if slot is not None else None
+    if prog is None or slot is None or slot.day.routine is None:
+        return None
+    return TodayMark(slot.day.routine, prog.program.name, slot.index + 1,
+                     len(prog.program.days), slot.done)

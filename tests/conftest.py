@@ -50,3 +50,15 @@ def load_capture_helpers():  # type: ignore[no-untyped-def]
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inputs in tests never blink: a snapshot taken a moment later (a loaded machine) would
+    otherwise catch the cursor in the other half of its blink and fail."""
+    from textual.reactive import reactive
+    from textual.widgets import Input
+
+    steady: reactive[bool] = reactive(False, init=False)
+    steady.__set_name__(Input, "cursor_blink")
+    monkeypatch.setattr(Input, "cursor_blink", steady)

@@ -25,11 +25,15 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from player.durations import format_human
 from player.errors import UnknotError
+from player.programs import TodayMark, todays_routine
 from player.scaffold import create, editor_command
 from player.timeline import expand
 from player.tui import text
 from player.tui.messages import PlayRequested
 from player.tui.screens.dialogs import HelpScreen, NameScreen, ProblemsScreen
+
+#: Marks today's routine of the active program in the table and the preview.
+TODAY_MARK = "▶ "
 
 COLUMN_TITLES = {"name": "Routine", "min": "Min", "regions": "Regions",
                  "equipment": "Equipment", "source": "Source"}
@@ -141,6 +145,8 @@ class PickerScreen(Screen[None]):
         self.shown: list[int] = []
         self._totals: dict[int, float] = {}
         self._widths: dict[str, int] = {}
+        #: Today's routine in the active program (listed first and marked), or None.
+        self.today: TodayMark | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="picker-top"):
@@ -185,6 +191,11 @@ class PickerScreen(Screen[None]):
             self.notify(f"unknot could not read the routine folders (a bug): {exc!r}",
                         severity="error", timeout=15)
             self.entries = []
+        self.today = todays_routine()
+        if self.today is not None:
+            # Today's session of the active program comes first, marked, whatever the filter.
+            due = self.today.routine
+            self.entries.sort(key=lambda e: e.id != due)
         self._totals = {}
         for index, entry in enumerate(self.entries):
             if entry.routine is not None:
@@ -216,6 +227,9 @@ class PickerScreen(Screen[None]):
     def column_widths(self, width: int) -> dict[str, int]:
         """Columns that fit in `width` cells, widest first to go: equipment, then source."""
         names = [e.routine.name if e.routine is not None else e.id for e in self.entries]
+        if self.today is not None:
+            names.append(TODAY_MARK + next((n for e, n in zip(self.entries, names, strict=False)
+                                            if e.id == self.today.routine), ""))
         # Two cells of padding per column, two for the vertical scrollbar.
         room = width - 2
         widths = {"name": min(26, max([len(n) for n in names] + [7])), "min": 3}
@@ -251,8 +265,10 @@ class PickerScreen(Screen[None]):
                 "source": Text(entry.source),
             }
         else:
+            today = self.today is not None and entry.id == self.today.routine
             cells = {
-                "name": Text(_clip(routine.name, widths["name"])),
+                "name": (Text(_clip(TODAY_MARK + routine.name, widths["name"]), style="bold")
+                         if today else Text(_clip(routine.name, widths["name"]))),
                 "min": Text(text.minutes(self._totals[index]), justify="right"),
                 "regions": Text(_clip(text.regions_text(routine, 4), widths["regions"])),
                 "equipment": Text(_clip(", ".join(routine.equipment),
@@ -301,6 +317,8 @@ class PickerScreen(Screen[None]):
         summary.update(routine.summary)
         summary.display = bool(routine.summary)
         bits = [f"Source: {entry.source}"]
+        if self.today is not None and entry.id == self.today.routine:
+            bits.insert(0, TODAY_MARK + self.today.label())
         if routine.equipment:
             bits.append("Equipment: " + ", ".join(routine.equipment))
         if routine.tags:
