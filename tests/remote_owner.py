@@ -39,8 +39,11 @@ class Owner:
     """Drives `routine` on a thread of its own, the remote's server started there first."""
 
     def __init__(self, routine: Routine = ROUTINE, speed: float = 1.0,
-                 start_step: int = 1) -> None:
+                 start_step: int = 1, autostart: bool = True) -> None:
         self.woken = threading.Event()
+        self.go = threading.Event()
+        if autostart:
+            self.go.set()
         self.ready = threading.Event()
         self.quit = threading.Event()
         self.changed = threading.Condition()
@@ -63,8 +66,11 @@ class Owner:
     def _run(self) -> None:
         self.server = start_remote(self.control, "127.0.0.1")
         self.url = self.server.url
-        self.session.start()
         self.ready.set()
+        self.go.wait()
+        #: time.monotonic() when the session started.
+        self.started = time.monotonic()
+        self.session.start()
         clock = self.session.clock
         while self.session.state != "done" and not self.quit.is_set():
             deadline = self.session.next_deadline()
@@ -84,7 +90,22 @@ class Owner:
         assert found is not None, f"no {kind.__name__} within {timeout} s"
         return found
 
+    def begin(self) -> None:
+        """Starts the session (made with autostart=False)."""
+        self.go.set()
+
+    def lateness(self, kinds: tuple[type, ...]) -> list[float]:
+        """Seconds each event of `kinds` came after its planned time (no pauses or moves)."""
+        timeline = self.session.timeline
+        first = timeline.segments[timeline.first_segment_of_step(self.session.start_step)].at
+        speed = self.session.speed
+        with self.changed:
+            seen = list(self.seen)
+        return [s.at - (self.started + (s.event.at - first) / speed)
+                for s in seen if isinstance(s.event, kinds)]
+
     def close(self) -> None:
+        self.go.set()
         self.quit.set()
         self.woken.set()
         self.thread.join(30)

@@ -123,3 +123,107 @@ def test_the_port_refuses_connections_after_the_session(owner: Owner) -> None:
                     pass
 
     run(go())
+
+
+#: Header names a random request may not set: each has its own refusal, tested above (a wrong
+#: Authorization would also put this client on the 429 list), or frames the request itself.
+RESERVED = {"authorization", "host", "origin", "content-length", "transfer-encoding",
+            "connection", "expect", "upgrade", "te", "trailer"}
+#: Commands a random body must not send: they would move the session past its end.
+MOVES = {"next", "previous"}
+
+
+def test_random_bodies_and_headers_never_break_the_command_route() -> None:
+    import http.client
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from player.remote.server import COMMANDS, MAX_BODY
+
+    owner = Owner()
+    try:
+        base, token = base_and_token(owner.url)
+        port = int(base.rsplit(":", 1)[1])
+        safe = sorted(set(COMMANDS) - MOVES)
+        json_values = st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
+            | st.text(max_size=20) | st.sampled_from(safe + ["", "PAUSE", "next "]),
+            lambda inner: st.lists(inner, max_size=4)
+            | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+            max_leaves=12)
+        bodies = st.one_of(
+            st.binary(max_size=600),
+            json_values.map(lambda v: json.dumps(v).encode()),
+            st.dictionaries(st.sampled_from(["command", "seconds", "x"]), json_values,
+                            max_size=3).map(lambda v: json.dumps(v).encode()),
+            st.integers(MAX_BODY - 4, MAX_BODY + 50).map(lambda n: b" " * n),
+        )
+        token_chars = st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "0123456789-_.!#$%&'*+^`|~")
+        names = st.text(token_chars, min_size=1, max_size=20).filter(
+            lambda n: n.lower() not in RESERVED)
+        values = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF,
+                                       blacklist_characters="\x7f"), max_size=60)
+        headers = st.dictionaries(names, values, max_size=6)
+
+        def expected(body: bytes) -> set[int]:
+            if len(body) > MAX_BODY:
+                return {413}
+            try:
+                obj = json.loads(body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                return {400}
+            command = obj.get("command") if isinstance(obj, dict) else None
+            if not isinstance(command, str) or command not in COMMANDS:
+                return {400}
+            if obj["command"] == "extend" and "seconds" in obj:
+                s = obj["seconds"]
+                if isinstance(s, bool) or not isinstance(s, (int, float)) or not 1 <= s <= 600:
+                    return {400}
+            return {202}
+
+        @settings(max_examples=150, deadline=None,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+        @given(body=bodies, extra=headers)
+        def check(body: bytes, extra: dict[str, str]) -> None:
+            obj = None
+            try:
+                obj = json.loads(body)
+            except ValueError:
+                pass
+            if isinstance(obj, dict) and str(obj.get("command")) in MOVES:
+                return
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                conn.putrequest("POST", "/api/command", skip_host=True,
+                                skip_accept_encoding=True)
+                conn.putheader("Host", f"127.0.0.1:{port}")
+                conn.putheader("Authorization", f"Bearer {token}")
+                conn.putheader("Content-Length", str(len(body)))
+                for name, value in extra.items():
+                    conn.putheader(name, value.encode("latin-1"))
+                conn.endheaders(body)
+                response = conn.getresponse()
+                answer = response.read()
+            finally:
+                conn.close()
+            assert response.status < 500, answer
+            if response.status != 400 or b"unknown command" in answer or b"JSON" in answer:
+                assert response.status in expected(body), (response.status, answer)
+            else:  # a header aiohttp's parser refuses
+                assert response.status == 400
+
+        check()
+        assert owner.thread.is_alive() and owner.session.state != "done"
+        status, state = asyncio.run(fetch_state(base, token))
+        assert status == 200 and state["step"] == 1
+    finally:
+        owner.close()
+
+
+async def fetch_state(base: str, token: str) -> tuple[int, dict[str, object]]:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/api/state",
+                            headers={"Authorization": f"Bearer {token}"}) as r:
+            return r.status, await r.json()

@@ -19,6 +19,7 @@ import hmac
 import json
 import secrets
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -28,6 +29,11 @@ from importlib import resources
 from typing import Any
 
 from aiohttp import web
+
+if sys.version_info >= (3, 11):
+    from asyncio import timeout
+else:  # aiohttp depends on async-timeout before 3.11
+    from async_timeout import timeout
 
 from player.control import Command, SessionControl, Snapshot
 from player.errors import UsageError
@@ -48,7 +54,7 @@ QUEUE_LIMIT = 256
 KEEPALIVE = 15.0
 #: What an idle stream sends every KEEPALIVE seconds: an SSE event of type `ping` (which an
 #: EventSource's onmessage never sees), so the page can tell a quiet stream from a dead one.
-PING = 'event: ping\ndata: {"event": "ping"}\n\n'
+PING = b'event: ping\ndata: {"event": "ping"}\n\n'
 
 COMMANDS: dict[str, Command] = {
     "pause": Command.PAUSE,
@@ -193,7 +199,7 @@ def state_object(snap: Snapshot, clock_now: float, wall_now: float,
 
 @dataclass(eq=False)
 class _Client:
-    queue: asyncio.Queue[str | None]
+    queue: asyncio.Queue[bytes | None]
 
 
 class RemoteServer:
@@ -292,7 +298,7 @@ class RemoteServer:
         for path in PAGE_FILES:
             app.router.add_get(path, self._page)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0,
-                                     keepalive_timeout=IO_TIMEOUT)
+                                     keepalive_timeout=IO_TIMEOUT, lingering_time=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -332,7 +338,8 @@ class RemoteServer:
         self._broadcast({"event": "state", **self._state_now(snap)})
 
     def _broadcast(self, obj: dict[str, Any]) -> None:
-        message = f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
+        # Encoded once for every client: with many phones, per-client work is only a put.
+        message = f"data: {json.dumps(obj, ensure_ascii=False)}\n\n".encode()
         for client in list(self._clients):
             _offer(client, message)
 
@@ -412,7 +419,9 @@ class RemoteServer:
         except web.HTTPRequestEntityTooLarge:
             return self._refuse(413, f"request bodies are limited to {MAX_BODY} bytes")
         except asyncio.TimeoutError:
-            return self._refuse(408, "the request body came too slowly")
+            refused = self._refuse(408, "the request body came too slowly")
+            refused.force_close()  # the rest of that body is not waited for
+            return refused
         try:
             body = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
@@ -440,19 +449,31 @@ class RemoteServer:
         })
         self._clients.add(client)
         try:
-            await asyncio.wait_for(response.prepare(request), IO_TIMEOUT)
-            first = {"event": "state", **self._state_now()}
-            await asyncio.wait_for(
-                response.write(f"retry: 1000\ndata: {json.dumps(first)}\n\n".encode()),
-                IO_TIMEOUT)
-            while True:
+            async with timeout(IO_TIMEOUT):
+                await response.prepare(request)
+                first = {"event": "state", **self._state_now()}
+                await response.write(
+                    f"retry: 1000\ndata: {json.dumps(first, ensure_ascii=False)}\n\n".encode())
+            going = False
+            while not going:
                 try:
-                    message = await asyncio.wait_for(client.queue.get(), KEEPALIVE)
+                    async with timeout(KEEPALIVE):
+                        message = await client.queue.get()
                 except asyncio.TimeoutError:
                     message = PING
                 if message is None:
                     break
-                await asyncio.wait_for(response.write(message.encode()), IO_TIMEOUT)
+                # Whatever else waits goes in the same write: a client that fell behind
+                # catches up in one go.
+                chunks = [message]
+                while not client.queue.empty():
+                    more = client.queue.get_nowait()
+                    if more is None:
+                        going = True
+                        break
+                    chunks.append(more)
+                async with timeout(IO_TIMEOUT):
+                    await response.write(b"".join(chunks))
         except (asyncio.TimeoutError, ConnectionError, RuntimeError):
             pass  # a client that stopped reading, or went away
         finally:
@@ -460,7 +481,7 @@ class RemoteServer:
         return response
 
 
-def _offer(client: _Client, message: str | None) -> None:
+def _offer(client: _Client, message: bytes | None) -> None:
     """Queue a message for one stream; a client this far behind is told to go (None)."""
     try:
         client.queue.put_nowait(message)
