@@ -13,6 +13,7 @@ is also a valid escape inside a JSON string, so JSON output stays valid JSON.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import re
 import sys
@@ -148,6 +149,118 @@ def _output_error(stream: Any, exc: Exception) -> OutputError:
     return OutputError(f"cannot write to {name}: {reason}")
 
 
+#: The codec error handler for text the terminal's encoding cannot show (issue 12, class 7).
+ESCAPE_ERRORS = "unknot-escape"
+
+
+def _escape_unencodable(exc: UnicodeError) -> tuple[str, int]:
+    """`\\u80a9` for a character the encoding lacks; `\\ud83d\\ude46` (a surrogate pair) past
+    U+FFFF. Unlike Python's `\\U0001f646`, that is also a valid escape inside a JSON string,
+    so `--json` output in an ISO-8859-1 locale is still JSON that reads back as the emoji."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for char in exc.object[exc.start:exc.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), exc.end
+
+
+codecs.register_error(ESCAPE_ERRORS, _escape_unencodable)
+
+
+#: The codec error handler for a full-screen UI on a terminal that is not UTF-8.
+CELL_ERRORS = "unknot-cells"
+#: What box drawing, blocks and a few signs become there: ASCII of the same width.
+_PLAIN = {"░": ".", "▒": ":", "▓": "#", "→": ">", "←": "<", "↑": "^", "↓": "v", "—": "-",
+          "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "•": "*", "…": ".", "▶": ">",
+          "◀": "<", "✓": "v", "✗": "x"}
+
+
+def _plain(char: str) -> str:
+    import unicodedata
+
+    if char in _PLAIN:
+        return _PLAIN[char]
+    if "\u2500" <= char <= "\u257f":  # box drawing: lines and corners
+        name = unicodedata.name(char, "")
+        if "HORIZONTAL" in name and "VERTICAL" not in name or "LEFT" in name and "HALF" in name:
+            return "-"
+        if "VERTICAL" in name and "HORIZONTAL" not in name or "UP" in name and "HALF" in name:
+            return "|"
+        return "+"
+    if "\u2589" <= char <= "\u2590" or char == "\u2595":  # left and right eighths: an edge
+        return "|"
+    if char == "\u2581":
+        return "_"
+    if char == "\u2594":
+        return "-"
+    if "\u2580" <= char <= "\u259f":  # block elements: a bar's filled part
+        return "#"
+    return "?" * cells(char)
+
+
+def _plain_unencodable(exc: UnicodeError) -> tuple[str, int]:
+    """Each character the encoding lacks as ASCII taking the same cells (`─` `-`, `░` `.`,
+    `肩` `??`), so a full-screen layout stays where it was drawn."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    return "".join(_plain(c) for c in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error(CELL_ERRORS, _plain_unencodable)
+
+
+def plain_terminal(stream: Any) -> bool:
+    """For the TUI: when `stream`'s encoding cannot show box drawing (an ISO-8859-1 locale),
+    make what it lacks print as ASCII of the same width (`CELL_ERRORS`); True if it did."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        "─░▶→".encode(encoding)
+        return False
+    except UnicodeEncodeError:
+        pass
+    except LookupError:
+        return False
+    try:
+        stream.reconfigure(errors=CELL_ERRORS)
+    except (AttributeError, ValueError, OSError):
+        return False
+    return True
+
+
+def as_shown(text: str, stream: Any = None) -> str:
+    """`text` as `stream` (stdout) will show it: what its encoding lacks as `\\u…` escapes,
+    so a table can be laid out from what is really printed."""
+    encoding = getattr(stream if stream is not None else sys.stdout, "encoding", None)
+    try:
+        text.encode(encoding or "utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode(encoding or "utf-8", ESCAPE_ERRORS).decode(encoding or "utf-8")
+    except LookupError:
+        return text
+
+
+def cells(text: str) -> int:
+    """Terminal cells `text` takes: wide and full-width characters (CJK, emoji) two, combining
+    marks none."""
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal cells (on the left with `right`)."""
+    space = " " * max(width - cells(text), 0)
+    return space + text if right else text + space
+
+
 @contextmanager
 def guarded_streams() -> Iterator[None]:
     """Within the block, sys.stdout and sys.stderr escape control characters and print what
@@ -157,7 +270,7 @@ def guarded_streams() -> Iterator[None]:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
             try:
-                reconfigure(errors="backslashreplace")
+                reconfigure(errors=ESCAPE_ERRORS)
             except (ValueError, OSError):  # a closed or detached stream
                 pass
     out = saved[0] if saved[0] is not None else _Closed("standard output")

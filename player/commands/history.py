@@ -58,7 +58,9 @@ def _run(args: argparse.Namespace) -> int:
 
     if hasattr(sys.stdout, "reconfigure"):
         # A name the terminal cannot show prints as an escape instead of stopping the command.
-        sys.stdout.reconfigure(errors="backslashreplace")
+        from player.safe_text import ESCAPE_ERRORS
+
+        sys.stdout.reconfigure(errors=ESCAPE_ERRORS)
 
     today = date.today()
     since = history.parse_since(args.since, today) if args.since else None

@@ -89,11 +89,14 @@ def run(args: argparse.Namespace) -> int:
     if len(table) == 1:
         print("no routines match" if filtering else "no routines found", file=sys.stderr)
         return 0
-    widths = [max(len(r[i]) for r in table) for i in range(4)]
-    for line in table:
-        cells = [line[i].rjust(widths[i]) if i == 2 else line[i].ljust(widths[i])
-                 for i in range(4)]
-        print("  ".join(cells + [line[4]]).rstrip())
+    from player.safe_text import as_shown, cells, pad, visible
+
+    # Laid out from what the terminal shows: wide CJK, or escapes in an ISO-8859-1 locale.
+    shown = [tuple(as_shown(visible(c, multiline=False)) for c in line) for line in table]
+    widths = [max(cells(r[i]) for r in shown) for i in range(4)]
+    for line in shown:
+        padded = [pad(line[i], widths[i], right=i == 2) for i in range(4)]
+        print("  ".join(padded + [line[4]]).rstrip())
     return 0
 
 

@@ -236,5 +236,8 @@ def run(args: argparse.Namespace, routine: Routine | None = None) -> int:
         theme=getattr(args, "theme", None),
     )
     app.record = bool(getattr(args, "record", False))
+    from player.safe_text import plain_terminal
+
+    plain_terminal(sys.__stderr__)  # an ISO-8859-1 terminal: ASCII lines, never `\u2591`
     app.run()
     return app.return_code if app.return_code is not None else 0
