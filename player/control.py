@@ -90,6 +90,38 @@ class Snapshot:
 
 
 Watcher = Callable[[Snapshot], None]
+#: Runs one command on the owner's thread (`player.playback.Playback.command`).
+Execute = Callable[[Command, "float | None"], object]
+
+
+def apply_command(
+    session: Session, command: Command, amount: float | None, on_quit: Callable[[], None]
+) -> bool:
+    """Does what `command` asks of `session`; True when it changed something.
+
+    The one place a command becomes an engine call: `Playback.command` runs it for the TUI's
+    keys, headless keys, MPRIS and the remote page alike.
+    """
+    if session.state == "done":
+        return False
+    if command is Command.PLAY_PAUSE:
+        return session.toggle_pause()
+    if command is Command.PLAY:
+        return session.resume()
+    if command in (Command.PAUSE, Command.STOP):
+        return session.pause()
+    if command is Command.NEXT:
+        return session.next()
+    if command is Command.PREVIOUS:
+        return session.back()
+    if command is Command.RESTART:
+        return session.restart_step()
+    if command is Command.EXTEND:
+        return session.extend(15.0 if amount is None else float(amount))
+    if command is Command.QUIT:
+        on_quit()
+        return True
+    return False
 
 
 def _title(seg: Segment) -> str:
@@ -113,7 +145,8 @@ class SessionControl:
 
     `wake` is called (from the submitting thread) after a command is queued; the driver must
     then call `drain()` on its own thread soon. `on_quit` is called on the owner's thread for
-    `Command.QUIT`, so the driver ends and saves the session as it does for `q`.
+    `Command.QUIT`, so the driver ends and saves the session as it does for `q`. With
+    `execute` (what `Playback` passes: its own `command`), every command runs through it.
     """
 
     def __init__(
@@ -123,8 +156,11 @@ class SessionControl:
         on_quit: Callable[[], None],
         routine_id: str = "",
         routine_name: str = "",
+        *,
+        execute: Execute | None = None,
     ) -> None:
         self.session = session
+        self._execute = execute
         self._wake = wake
         self._on_quit = on_quit
         self._routine_id = routine_id
@@ -191,25 +227,10 @@ class SessionControl:
         self.session.unsubscribe(self._on_event)
 
     def _run(self, command: Command, amount: float | None) -> None:
-        s = self.session
-        if s.state == "done":
-            return
-        if command is Command.PLAY_PAUSE:
-            s.toggle_pause()
-        elif command is Command.PLAY:
-            s.resume()
-        elif command in (Command.PAUSE, Command.STOP):
-            s.pause()
-        elif command is Command.NEXT:
-            s.next()
-        elif command is Command.PREVIOUS:
-            s.back()
-        elif command is Command.RESTART:
-            s.restart_step()
-        elif command is Command.EXTEND:
-            s.extend(15.0 if amount is None else float(amount))
-        elif command is Command.QUIT:
-            self._on_quit()
+        if self._execute is not None:
+            self._execute(command, amount)
+        else:
+            apply_command(self.session, command, amount, self._on_quit)
 
     def _on_event(self, event: Event) -> None:
         self.publish()

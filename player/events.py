@@ -23,6 +23,25 @@ class SegmentStarted:
 
 
 @dataclass(frozen=True)
+class SegmentEnded:
+    """A segment was left: it ran to its end, the user moved away from it, or the session stopped.
+
+    `played` is the routine seconds of it actually played (extensions included, pauses not):
+    its whole length when it ran to its end, however late the poll that noticed; what had been
+    played when a skip, a restart or a stop left it. `at` is the timeline offset where it was
+    left, `t` the active seconds at that moment. `finished` is True when it ran to its end.
+    Counting what was played (minutes per region in the history) reads this, never the
+    engine's shift arithmetic.
+    """
+
+    segment: Segment
+    played: float
+    finished: bool
+    at: float
+    t: float
+
+
+@dataclass(frozen=True)
 class CueFired:
     """A cue is due: `start`, `halfway`, `countdown`, `cadence`, `switch`, `end` or `done`.
 
@@ -81,5 +100,5 @@ class Done:
     reason: str = "completed"
 
 
-Event = Union[SegmentStarted, CueFired, Paused, Resumed, Skipped, Extended, Done]
+Event = Union[SegmentStarted, SegmentEnded, CueFired, Paused, Resumed, Skipped, Extended, Done]
 Listener = Callable[[Event], None]

@@ -13,6 +13,7 @@ restored on every way out. Nothing here imports Textual.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import select
@@ -23,6 +24,7 @@ from typing import IO, Any, Callable
 
 from player import vocab
 from player.clock import Clock, MonotonicClock
+from player.control import Command
 from player.durations import format_human
 from player.errors import UnknotError
 from player.events import (
@@ -32,12 +34,14 @@ from player.events import (
     Extended,
     Paused,
     Resumed,
+    SegmentEnded,
     SegmentStarted,
     Skipped,
 )
+from player.playback import Playback, Severity
 from player.routine import Routine
 from player.session import Session
-from player.timeline import Segment, Timeline, expand
+from player.timeline import Segment, Timeline
 
 #: Why a signal ends the session (Done.reason); the exit code is 128 + the signal's number
 #: (Ctrl+C 130, SIGTERM 143, hang-up 129).
@@ -49,6 +53,11 @@ if hasattr(signal, "SIGHUP"):
 EARLY = 0.002
 
 KEYS_HELP = "keys: space pause/resume · n next · p back · r restart step · + 15 s · q quit"
+#: Headless keys (lower-cased) and the Playback command each one is.
+KEY_COMMANDS: dict[str, Command] = {
+    " ": Command.PLAY_PAUSE, "n": Command.NEXT, "p": Command.PREVIOUS, "r": Command.RESTART,
+    "+": Command.EXTEND, "q": Command.QUIT,
+}
 
 
 # ---------------------------------------------------------------------------- formatting
@@ -119,8 +128,10 @@ def _r(value: float) -> float:
     return round(value, 3)
 
 
-def json_event(event: Event, timeline: Timeline) -> dict[str, Any]:
-    """The JSON object design.md promises for an event."""
+def json_event(event: Event, timeline: Timeline) -> dict[str, Any] | None:
+    """The JSON object design.md promises for an event; None for one it does not list."""
+    if isinstance(event, SegmentEnded):
+        return None  # the next segment line (or done) says it; history reads it directly
     if isinstance(event, SegmentStarted):
         seg = event.segment
         return {"event": "segment", "kind": seg.kind, "step": seg.step, "of": seg.of,
@@ -168,7 +179,8 @@ class Printer:
     def line_for(self, event: Event) -> str | None:
         timeline = self.session.timeline
         if self.as_json:
-            return json.dumps(json_event(event, timeline), ensure_ascii=False)
+            obj = json_event(event, timeline)
+            return None if obj is None else json.dumps(obj, ensure_ascii=False)
         pos = self.session.position()
         if isinstance(event, SegmentStarted):
             return segment_line(event.segment)
@@ -332,14 +344,15 @@ class Headless:
         self.err = err if err is not None else sys.stderr
         self.stdin = stdin if stdin is not None else sys.stdin
         self.clock = clock if clock is not None else MonotonicClock()
-        self.timeline = expand(routine)
-        self.session = Session(self.timeline, clock=self.clock, speed=options.speed,
-                               start_step=options.start_step)
+        self.sound: Any = None
+        self.playback = Playback(routine, clock=self.clock, speed=options.speed,
+                                 start_step=options.start_step, record=options.record,
+                                 sound=lambda: self.sound, notice=self._playback_notice)
+        self.timeline = self.playback.timeline
+        self.session = self.playback.session
         self.printer = Printer(self.session, self.out, options.as_json)
         self.keyboard = Keyboard(self.stdin)
         self._signals: list[int] = []
-        self.sound: Any = None
-        self.recorder: Any = None
 
     # -- helpers
 
@@ -364,16 +377,11 @@ class Headless:
             self.notice(f"unknot: no sound: {exc}")
             return None
 
-    def _make_recorder(self) -> Any:
-        try:
-            from player.history import SessionRecorder
-        except ImportError:
-            return None
-        preview = self.options.speed != 1.0 and not self.options.record
-        recorder = SessionRecorder(self.routine, clock=self.clock, preview=preview)
-        recorder.pain_before = self.options.pain_before
-        recorder.pain_after = self.options.pain_after
-        return recorder
+    def _playback_notice(self, message: str, severity: Severity) -> None:
+        # With --json stdout is for programs; why a session was not saved is not an error.
+        if severity == "information" and self.options.as_json:
+            return
+        self.notice(f"unknot: {message}")
 
     def _ask_pain(self, when: str) -> int | None:
         """Ask for a 0–10 rating on the terminal (Enter skips); None if skipped."""
@@ -403,24 +411,17 @@ class Headless:
         left on device; the session stopped (saved to history)`.
         """
         failure = self.printer.failure()
-        if self.recorder is None:
-            if failure:
-                self.notice(f"unknot: error: {failure}; the session stopped")
-            return True
-        from player.history import HistoryError
-
-        try:
-            self.recorder.save()
-        except HistoryError as exc:
-            prefix = f"unknot: error: {failure}; " if failure else "unknot: "
-            self.notice(f"{prefix}history not saved: {exc}")
+        if not failure:
+            return self.playback.save()
+        saved = self.playback.save(quiet=True)
+        if not saved:
+            self.notice(f"unknot: error: {failure}; history not saved: "
+                        f"{self.playback.save_error}")
             return False
-        if failure:
-            outcome = self.recorder.not_saved or (
-                "saved to history" if self.recorder.record is not None else "nothing to save")
-            self.notice(f"unknot: error: {failure}; the session stopped ({outcome})")
-        elif self.recorder.not_saved and not self.options.as_json:
-            self.notice(f"unknot: {self.recorder.not_saved}")
+        recorder = self.playback.recorder
+        outcome = recorder.not_saved or (
+            "saved to history" if recorder.record is not None else "nothing to save")
+        self.notice(f"unknot: error: {failure}; the session stopped ({outcome})")
         return True
 
     # -- signals
@@ -452,7 +453,7 @@ class Headless:
 
     def _suspend(self) -> None:
         """Ctrl+Z: pause, give the terminal back, stop; on `fg` take it again, still paused."""
-        self.session.pause()
+        self.playback.pause()
         self.keyboard.leave()
         handler = signal.signal(signal.SIGTSTP, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTSTP)  # stops here until SIGCONT
@@ -473,21 +474,11 @@ class Headless:
     # -- keys
 
     def _handle_keys(self, keys: str) -> None:
-        s = self.session
         for key in keys:
-            if key == " ":
-                s.toggle_pause()
-            elif key in "nN":
-                s.next()
-            elif key in "pP":
-                s.back()
-            elif key in "rR":
-                s.restart_step()
-            elif key == "+":
-                s.extend(15.0)
-            elif key in "qQ":
-                s.stop("stopped")
-            if s.state == "done":
+            command = KEY_COMMANDS.get(key.lower())
+            if command is not None:
+                self.playback.command(command)
+            if self.playback.state == "done":
                 return
 
     # -- main
@@ -517,15 +508,13 @@ class Headless:
                     self.options.pain_before = self._ask_pain("before")
                 else:
                     self.notice("unknot: --ask-pain needs a terminal on stdin; not asking")
+            # Playback renders every spoken step before the start, so speech never waits on
+            # espeak-ng.
             self.sound = self._make_sound()
-            if self.sound is not None:
-                # Render every spoken step before the start, so speech never waits on espeak-ng.
-                self.sound.prepare(self.timeline)
-            self.recorder = self._make_recorder()
-            for listener in (self.sound, self.printer, self.recorder,
-                             *self.options.extra_listeners):
-                if listener is not None:
-                    self.session.subscribe(listener)
+            listeners: list[Callable[[Event], None]] = [self.printer,
+                                                        *self.options.extra_listeners]
+            for listener in listeners:
+                self.playback.subscribe(listener)
             code = self._play()
             if (self.options.ask_pain and self.keyboard.active and code == 0
                     and self.options.pain_after is None):
@@ -533,11 +522,10 @@ class Headless:
                     self.options.pain_after = self._ask_pain("after")
                 except KeyboardInterrupt:
                     code = 130
-            if self.recorder is not None:
-                self.recorder.pain_before = self.options.pain_before
-                self.recorder.pain_after = self.options.pain_after
         finally:
-            saved = self._save_history()
+            self.playback.pain_before = self.options.pain_before
+            self.playback.pain_after = self.options.pain_after
+            saved = self.playback.save()
             if self.sound is not None:
                 self.sound.close()
         # A session that ran but was lost, or whose output could not be written, is not a
@@ -550,7 +538,8 @@ class Headless:
         """Play the session to its end; the exit code (0, or 128 + the signal that ended it)."""
         saved, old_wakeup, pipe = self._install_signals()
         read_fd = pipe[0]
-        media = _start_media_keys(self, pipe[1])
+        self.playback.wake = functools.partial(_wake, pipe[1])
+        self.playback.start_media_keys(self.options.media_keys)
         try:
             # The header comes after the handlers, so a Ctrl+C that follows it always gets
             # the summary line.
@@ -559,16 +548,16 @@ class Headless:
             except (OSError, ValueError) as exc:
                 self.printer.fail(exc)
             self.keyboard.enter()
-            self.session.start()
-            while self.session.state != "done":
+            self.playback.start()
+            while self.playback.state != "done":
                 signum = self._handle_signals()
                 if signum is not None:
-                    self.session.stop(SIGNAL_REASONS.get(signum, "terminated"))
+                    self.playback.end(SIGNAL_REASONS.get(signum, "terminated"))
                     return 128 + signum
                 if self.printer.broken:
-                    self.session.stop("stopped")
+                    self.playback.end("stopped")
                     break
-                deadline = self.session.next_deadline()
+                deadline = self.playback.next_deadline()
                 timeout = None if deadline is None else max(deadline - self.clock.now(), 0.0)
                 if timeout is not None and timeout > 2 * EARLY:
                     # A long sleep wakes late (deep idle, virtual machines: ~1 ms); wake a
@@ -591,35 +580,26 @@ class Headless:
                         self.keyboard.fd = None
                     else:
                         self._handle_keys(keys)
-                if media is not None:
-                    media.control.drain()
-                self.session.poll()
+                self.playback.drain()  # MPRIS buttons, on this thread
+                self.playback.poll()
             return 0
         finally:
-            if media is not None:
-                media.stop()
+            self.playback.wake = _no_wake
+            self.playback.close()
             self.keyboard.leave()
             self._restore_signals(saved, old_wakeup, pipe)
 
 
-def _start_media_keys(player: Headless, wake_fd: int) -> Any:
-    """The MPRIS server (player.mpris), woken through the signal pipe; None when turned off."""
-    if not player.options.media_keys:
-        return None
-    from player.control import SessionControl
-    from player.mpris import start
+def _wake(fd: int) -> None:
+    """From another thread (MPRIS): one byte in the signal pipe ends the driver's select()."""
+    try:
+        os.write(fd, b"m")
+    except OSError:  # full (a wake-up is already waiting) or closed
+        pass
 
-    def wake() -> None:  # from the MPRIS thread: one byte in the pipe ends select()
-        try:
-            os.write(wake_fd, b"m")
-        except OSError:  # full (a wake-up is already waiting) or closed
-            pass
 
-    def quit_() -> None:  # MPRIS Quit ends and saves, as `q` does
-        player.session.stop("stopped")
-
-    control = SessionControl(player.session, wake, quit_, player.routine.id, player.routine.name)
-    return start(control)
+def _no_wake() -> None:
+    pass
 
 
 def run_headless(routine: Routine, options: Options) -> int:

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, TypeGuard
 
 from player.clock import Clock
 from player.errors import UnknotError, UsageError
-from player.events import Done, Event, Extended, SegmentStarted, Skipped
+from player.events import Done, Event, SegmentEnded, SegmentStarted
 from player.routine import Routine
 
 try:  # POSIX; elsewhere O_APPEND single writes still keep records whole, only unlocked.
@@ -121,14 +121,9 @@ class SessionRecorder:
         self.record: Record | None = None
         self._last_t = 0.0
         self._regions: dict[str, float] = {}
-        # Where the timeline stands: position = active seconds + shift. Events emitted after a
-        # late poll carry a late `t`, so the work played is measured in timeline positions,
-        # which the engine keeps exact: a segment that ends on its own played its full length.
-        self._shift: float | None = None
-        self._extra = 0.0
-        self._jumped = False
-        # The work segment now playing: (region, planned start, planned length).
-        self._open: tuple[str, float, float] | None = None
+        # The work segment now playing: (region, active seconds when it started), so a record
+        # saved without a Done event (the caller going down) keeps what was played of it.
+        self._open: tuple[str, float] | None = None
 
     @property
     def pain_before(self) -> int | None:
@@ -165,28 +160,15 @@ class SessionRecorder:
         t = float(getattr(event, "t", self._last_t))
         self._last_t = max(self._last_t, t)
         if isinstance(event, SegmentStarted):
-            if self._shift is None or self._jumped:
-                # The first segment and every jump start exactly now.
-                self._close_work_at(t)
-                self._shift = event.at - t
-            else:
-                self._close_work_naturally()
-                self._shift -= self._extra  # the engine folds an extension in the same way
-            self._extra = 0.0
-            self._jumped = False
+            seg = event.segment
+            self._open = (seg.region, t) if seg.kind == "work" and seg.region else None
+        elif isinstance(event, SegmentEnded):
+            # The engine says how much of the segment was played: no arithmetic of our own.
             seg = event.segment
             if seg.kind == "work" and seg.region:
-                self._open = (seg.region, seg.at, seg.duration)
-        elif isinstance(event, Extended):
-            self._extra += event.seconds
-        elif isinstance(event, Skipped):
-            self._close_work_at(t)
-            self._jumped = True
+                self._credit(seg.region, event.played)
+            self._open = None
         elif isinstance(event, Done):
-            if event.completed and not self._jumped:
-                self._close_work_naturally()
-            else:
-                self._close_work_at(t)
             self.done = event
             self.ended = self._ended_now()
 
@@ -195,21 +177,8 @@ class SessionRecorder:
             return self._now()
         return self.started + timedelta(seconds=max(self._clock.now() - self._clock_start, 0.0))
 
-    def _credit(self, played: float) -> None:
-        assert self._open is not None
-        region, _, length = self._open
-        played = min(max(played, 0.0), length + self._extra)
-        self._regions[region] = self._regions.get(region, 0.0) + played
-        self._open = None
-
-    def _close_work_naturally(self) -> None:
-        if self._open is not None:
-            self._credit(self._open[2] + self._extra)
-
-    def _close_work_at(self, t: float) -> None:
-        if self._open is not None:
-            position = t + (self._shift or 0.0)
-            self._credit(position - self._open[1])
+    def _credit(self, region: str, played: float) -> None:
+        self._regions[region] = self._regions.get(region, 0.0) + max(played, 0.0)
 
     def build(self) -> Record | None:
         """The record as it would be saved now, or None if the session never started."""
@@ -218,7 +187,10 @@ class SessionRecorder:
         done = self.done
         if done is None:
             # Saved without a Done event (the caller is going down): keep what was played.
-            self._close_work_at(self._last_t)
+            if self._open is not None:
+                region, since = self._open
+                self._credit(region, self._last_t - since)
+                self._open = None
             ended = self._ended_now()
             completed, active = False, self._last_t
             steps_done = steps_skipped = 0

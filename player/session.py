@@ -45,6 +45,10 @@ Semantics, in detail:
   of work and lead-in, `remaining` = N, …, 1; `cadence` every step.cues.cadence seconds of
   work (not in the countdown, not on halfway); `switch` at a switch segment's start; `end` at
   a work end; `done` after the last segment. Each respects the step's Cues flags.
+- Leaving a segment: SegmentEnded (`played` = routine seconds of it actually played, its
+  whole length plus extensions when it ran to its end however late the poll) comes after its
+  end cue and before the next SegmentStarted; a skip, restart or back emits it (finished=False)
+  before Skipped, a stop before Done. Whoever counts what was played reads this.
 - Counting: a step is done when its last segment ends on time; it is skipped when `next` leaves
   it unfinished (a skipped step done later counts as done). Steps before `start_step` count as
   neither.
@@ -67,6 +71,7 @@ from player.events import (
     Listener,
     Paused,
     Resumed,
+    SegmentEnded,
     SegmentStarted,
     Skipped,
 )
@@ -141,6 +146,10 @@ class Session:
         # Seconds added to the current segment; folded into the shift when it ends.
         self._extra = 0.0
         self._pending: list[_Item] = []
+        # Whether the current segment has been entered and not yet left (SegmentEnded owed),
+        # and a count of segments entered, to notice a listener moving the session.
+        self._open = False
+        self._entered = 0
         self._fired: set[str] = set()
         self._done: set[int] = set()
         self._skipped: set[int] = set()
@@ -309,6 +318,8 @@ class Session:
         self._idx = idx
         self._extra = 0.0
         self._fired = set()
+        self._open = True
+        self._entered += 1
         seg = self.timeline.segments[idx]
         self._pending = self._build(seg, seg.duration)
         self._emit(SegmentStarted(segment=seg, at=seg.at, t=self.active_seconds()))
@@ -318,10 +329,20 @@ class Session:
         self._shift = self.timeline.segments[idx].at - self.active_seconds()
         self._enter(idx)
 
+    def _leave_segment(self) -> None:
+        """Announce that the current segment is left before its end (skip, restart, stop)."""
+        if not self._open or self._state not in RUNNING:
+            return
+        self._open = False
+        seg = self.timeline.segments[self._idx]
+        self._emit(SegmentEnded(segment=seg, played=self.segment_elapsed(), finished=False,
+                                at=self.position(), t=self.active_seconds()))
+
     def _finish(self, completed: bool, reason: str) -> None:
         if self._paused_at is not None:
             self._paused_total += self.clock.now() - self._paused_at
             self._paused_at = None
+        self._leave_segment()
         t = self.active_seconds() if self._started is not None else 0.0
         active = t
         if completed:
@@ -371,12 +392,19 @@ class Session:
                                 sound=seg.step_ref.cues.sound_for(item.cue)))
 
     def _end_segment(self, seg: Segment, item: _Item) -> None:
+        entered = self._entered
         if item.cue is not None:
             self._emit(CueFired(cue=item.cue, segment=seg, at=seg.at + item.offset,
                                 t=self.active_seconds(), sound=seg.step_ref.cues.sound_for(
                                     item.cue)))
-            if self._state not in RUNNING or self.timeline.segments[self._idx] is not seg:
+            if self._state not in RUNNING or self._entered != entered:
                 return  # a listener moved or stopped the session while hearing the end cue
+        # It ran to its end, however late this poll: all of it (and its extension) was played.
+        self._open = False
+        self._emit(SegmentEnded(segment=seg, played=seg.duration + self._extra, finished=True,
+                                at=seg.at + seg.duration + self._extra, t=self.active_seconds()))
+        if self._state not in RUNNING or self._entered != entered:
+            return  # a listener moved or stopped the session when the segment ended
         # The extension is over: fold it into the mapping so later offsets are the timeline's.
         self._shift -= self._extra
         self._extra = 0.0
@@ -423,6 +451,9 @@ class Session:
         from_step = self.timeline.segments[self._idx].step
         if action == "next" and from_step not in self._done:
             self._skipped.add(from_step)
+        self._leave_segment()
+        if self._state not in RUNNING:
+            return True  # a listener stopped the session
         self._emit(Skipped(action=action, from_step=from_step, to_step=to_step,
                            t=self.active_seconds()))
         if self._state not in RUNNING:

@@ -15,6 +15,7 @@ from player.events import (
     Extended,
     Paused,
     Resumed,
+    SegmentEnded,
     SegmentStarted,
     Skipped,
 )
@@ -38,10 +39,16 @@ def sample() -> Timeline:
 
 
 class Recorder:
+    """Events in `events`, except SegmentEnded (the sequences below predate it): `ended`."""
+
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self.ended: list[SegmentEnded] = []
 
     def __call__(self, event: Event) -> None:
+        if isinstance(event, SegmentEnded):
+            self.ended.append(event)
+            return
         self.events.append(event)
 
     def compact(self) -> list[tuple[Any, ...]]:
@@ -674,3 +681,89 @@ def test_a_late_final_poll_does_not_count_the_overshoot_as_active_time() -> None
     assert len(done) == 1 and done[0].completed
     assert done[0].active_seconds == timeline.total == 50.0
     assert done[0].t == 650.0  # the event itself still says when it was emitted
+
+
+# ------------------------------------------------------------------ SegmentEnded
+
+
+def test_segment_ended_comes_after_the_end_cue_and_before_the_next_segment() -> None:
+    clock = FakeClock()
+    session = Session(sample(), clock=clock)
+    order: list[str] = []
+
+    def listen(e: Event) -> None:
+        if isinstance(e, SegmentEnded):
+            order.append(f"ended {e.segment.kind} {e.played:g} {e.finished}")
+        elif isinstance(e, SegmentStarted):
+            order.append(f"start {e.segment.kind}")
+        elif isinstance(e, CueFired) and e.cue == "end":
+            order.append("end cue")
+
+    session.subscribe(listen)
+    session.start()
+    clock.advance(5 + 30 + 1)
+    session.poll()
+    assert order == ["start lead_in", "ended lead_in 5 True", "start work", "end cue",
+                     "ended work 30 True", "start switch"]
+
+
+def test_segment_ended_says_what_was_played_when_left_early() -> None:
+    clock = FakeClock()
+    rec = Recorder()
+    session = Session(sample(), clock=clock)
+    session.subscribe(rec)
+    session.start()
+    clock.advance(5 + 12.5)
+    session.poll()
+    session.pause()
+    clock.advance(100)  # paused time is not played
+    session.resume()
+    session.extend(15.0)
+    clock.advance(4)
+    session.next()
+    left = rec.ended[-1]
+    assert (left.segment.kind, left.played, left.finished) == ("work", 16.5, False)
+    assert left.at == pytest.approx(5 + 16.5)
+    # The skip is announced after the segment is left.
+    assert isinstance(rec.events[-2], Skipped)
+    clock.advance(2)
+    session.stop()
+    last = rec.ended[-1]
+    assert (last.segment.kind, last.segment.step, last.played, last.finished) == (
+        "lead_in", 2, 2.0, False)
+    assert len(rec.ended) == 3  # lead-in, the work left, the lead-in stopped: once each
+
+
+def test_a_late_poll_still_ends_every_segment_with_its_whole_length() -> None:
+    clock = FakeClock()
+    rec = Recorder()
+    session = Session(sample(), clock=clock)
+    session.subscribe(rec)
+    session.start()
+    clock.advance(10_000)
+    session.poll()
+    assert session.state == "done"
+    timeline = session.timeline
+    assert [e.segment.index for e in rec.ended] == [s.index for s in timeline.segments]
+    assert [e.played for e in rec.ended] == [s.duration for s in timeline.segments]
+    assert sum(e.played for e in rec.ended) == pytest.approx(timeline.total)
+
+
+def test_a_listener_stopping_the_session_at_a_segment_end_ends_it_once() -> None:
+    clock = FakeClock()
+    rec = Recorder()
+    session = Session(sample(), clock=clock)
+    session.subscribe(rec)
+
+    def stop_after_lead_in(e: Event) -> None:
+        if isinstance(e, SegmentEnded) and e.segment.kind == "lead_in":
+            session.stop()
+
+    session.subscribe(stop_after_lead_in)
+    session.start()
+    clock.advance(6)
+    session.poll()
+    assert session.state == "done"
+    assert len(rec.ended) == 1
+    assert not any(isinstance(e, SegmentStarted) and e.segment.kind == "work"
+                   for e in rec.events)

@@ -325,6 +325,8 @@ class RemoteServer:
         if loop is None or loop.is_closed():
             return
         obj = self._json_event(event, self.control.session.timeline)
+        if obj is None:
+            return
         try:
             loop.call_soon_threadsafe(self._broadcast, obj)
         except RuntimeError:  # the loop closed in between

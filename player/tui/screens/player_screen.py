@@ -1,9 +1,11 @@
 """Provides the player: one routine played through the session engine, shown large and calm.
 
-The screen keeps no clock. The engine (`player.session.Session`) owns time; a 10 Hz interval
-only asks it to emit whatever is due (`poll`) and redraws from what it reports
-(`segment_remaining()` and friends). Events reach this screen, the sound player and the history
-recorder as listeners of the same engine, on the app's thread, inside that poll.
+The screen keeps no clock and no session of its own: it drives a `player.playback.Playback`
+(session, recorder, sound, saving), as the headless driver does. The engine owns time; a 10 Hz
+interval only asks it to emit whatever is due (`poll`) and redraws from what it reports
+(`segment_remaining()` and friends). Events reach the sound player, the history recorder and
+this screen as listeners of the same engine, on the app's thread, inside that poll. Keys become
+Playback commands, the same ones MPRIS and the remote page send.
 
 The whole of a step's instructions must be readable during its lead-in: on every new segment
 and every resize the screen asks `player.tui.layout.plan` how much body map fits beside them
@@ -13,7 +15,7 @@ instructions scroll.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -24,14 +26,20 @@ from textual.timer import Timer
 from textual.widgets import Digits, Footer, Label, Static
 
 from player import vocab
+from player.control import Command
 from player.durations import format_clock
 from player.events import Done, Event
+from player.playback import Playback, Severity
 from player.routine import Routine
+from player.session import Session
 from player.timeline import Segment, Timeline, expand
 from player.tui import layout, text
 from player.tui.screens.dialogs import ConfirmEndScreen, StartChoice, StartScreen
 from player.tui.widgets.body_map import BodyMap
 from player.tui.widgets.meters import PressureScale, TimeBar
+
+if TYPE_CHECKING:
+    from player.tui.app import UnknotApp
 
 #: How often the engine is polled and the screen redrawn (per second). Cues are due on whole
 #: routine seconds; 10 Hz keeps a beep within 0.1 s of its time at a small CPU cost.
@@ -62,13 +70,10 @@ class PlayerScreen(Screen[None]):
         super().__init__()
         self.routine = routine
         self.timeline: Timeline = expand(routine)
-        self.session: Any = None
-        self.recorder: Any = None
+        self._playback: Playback | None = None
         self._timer: Timer | None = None
         self._shown: dict[str, object] = {}
         self._leaving = False
-        self._sound_failed = False
-        self._sound_prepared: Any = None
         self._plan: layout.Plan | None = None
         #: The segment on show (the layout is planned for its step).
         self._seg: Segment | None = None
@@ -95,46 +100,61 @@ class PlayerScreen(Screen[None]):
             yield BodyMap(id="body-map")
         yield Footer(show_command_palette=False)
 
+    @property
+    def unknot_app(self) -> UnknotApp:
+        """The app, typed (Textual types `self.app` as any App)."""
+        return cast("UnknotApp", self.app)
+
+    @property
+    def playback(self) -> Playback:
+        """The routine being played (made when the screen is mounted)."""
+        assert self._playback is not None, "the player screen is not mounted"
+        return self._playback
+
+    @property
+    def session(self) -> Session:
+        return self.playback.session
+
     def on_mount(self) -> None:
-        from player.session import Session
-
-        app: Any = self.app
-        self.session = Session(self.timeline, clock=app.clock, speed=app.speed)
-        from player.history import SessionRecorder
-
-        preview = app.speed != 1.0 and not app.record
-        self.recorder = SessionRecorder(self.routine, path=app.history_path, clock=app.clock,
-                                        preview=preview)
-        self.session.subscribe(self._to_recorder)
-        self.session.subscribe(self._to_sound)
-        self.session.subscribe(self.on_session_event)
+        app = self.unknot_app
+        self._playback = Playback(self.routine, clock=app.clock, speed=app.speed,
+                                  record=app.record, history_path=app.history_path,
+                                  sound=lambda: app.sound, notice=self._notice)
+        self.timeline = self._playback.timeline
+        self._playback.subscribe(self.on_session_event)
         self.redraw()
         self.watch(self.query_one("#instructions-box"), "scroll_y", self._show_more,
                    init=False)
         app.first_run_notice(self._ask_start)
 
+    def _notice(self, message: str, severity: Severity) -> None:
+        # Through the app, so a notice still shows once this screen has given way to the summary.
+        self.unknot_app.notify(message[:1].upper() + message[1:], severity=severity,
+                               markup=False)
+
     # -- starting and finishing ------------------------------------------------------------
 
     def _ask_start(self) -> None:
-        self._prepare_sound()
-        self.app.push_screen(StartScreen(self.routine, self.timeline.total), self._start_choice)
+        # Speech for every step is rendered in the background while the person reads the
+        # start dialog, so a spoken cue never waits on espeak-ng. The sound listener is made
+        # off the event loop and may arrive later; then the first event prepares it.
+        self.playback.prepare_sound()
+        self.unknot_app.push_screen(StartScreen(self.routine, self.timeline.total),
+                                    self._start_choice)
 
     def _start_choice(self, choice: StartChoice | None) -> None:
         if choice is None or not choice.start:
             self._leave()
             return
-        if self.recorder is not None:
-            self.recorder.pain_before = choice.pain_before
-        self.session.start()
+        self.playback.start(pain_before=choice.pain_before)
         self._timer = self.set_interval(1 / POLL_HZ, self.tick)
         self.tick()
 
     def _leave(self) -> None:
         """Back to the picker without playing (or out, when the player was opened directly)."""
         self._leaving = True
-        app: Any = self.app
-        if app.routine is not None:
-            app.exit(return_code=0)
+        if self.unknot_app.routine is not None:
+            self.unknot_app.exit(return_code=0)
         else:
             self.dismiss(None)
 
@@ -147,67 +167,33 @@ class PlayerScreen(Screen[None]):
 
             # The routine can end under the end-session prompt: close it first, so the
             # summary takes this screen's place and nothing of the player is left below.
-            while len(self.app.screen_stack) > 1 and self.app.screen is not self:
-                self.app.pop_screen()
-            self.app.switch_screen(SummaryScreen(self.routine, event, self.recorder))
-
-    def _to_recorder(self, event: Event) -> None:
-        # The engine reports a failing listener on stderr, which is the TUI's screen: keep
-        # any failure here and say it in a notification instead.
-        try:
-            self.recorder(event)
-        except Exception as exc:
-            self.notify(f"History: {exc}", severity="error")
-
-    def _prepare_sound(self) -> None:
-        # Speech for every step is rendered in the background while the person reads the
-        # start dialog, so a spoken cue never waits on espeak-ng. The sound listener is made
-        # off the event loop and may arrive later; then the first event prepares it.
-        sound = getattr(self.app, "sound", None)
-        if sound is not None and self._sound_prepared is not sound:
-            self._sound_prepared = sound
-            sound.prepare(self.timeline)
-
-    def _to_sound(self, event: Event) -> None:
-        sound = getattr(self.app, "sound", None)
-        if sound is None or self._sound_failed:
-            return
-        try:
-            self._prepare_sound()
-            sound(event)
-        except Exception as exc:  # sound must never stop a session; say so once and go on
-            self._sound_failed = True
-            self.notify(f"Sound stopped: {exc}", severity="warning")
+            app = self.unknot_app
+            while len(app.screen_stack) > 1 and app.screen is not self:
+                app.pop_screen()
+            # The summary saves through the Playback, with the pain-after rating typed there.
+            app.switch_screen(SummaryScreen(self.routine, event, self.playback))
 
     def interrupt(self) -> None:
         """Ctrl+C: end the session as interrupted and save it, without the summary."""
         self._leaving = True
-        if self.session is not None and self.session.state not in ("ready", "done"):
-            self.session.stop(reason="interrupted")
-        self._save_quietly()
+        if self._playback is not None:
+            self._playback.end("interrupted")
+            self._playback.save()
 
     def on_unmount(self) -> None:
         # Leaving any other way (Ctrl+Q, the app closing) still records what was done.
-        if self.session is not None and self.session.state not in ("ready", "done"):
+        if self._playback is not None and self._playback.playing:
             self._leaving = True
-            self.session.stop(reason="stopped")
-            self._save_quietly()
-
-    def _save_quietly(self) -> None:
-        if self.recorder is None:
-            return
-        try:
-            self.recorder.save()
-        except Exception as exc:  # HistoryError: an unwritable folder must not stop the exit
-            self.notify(f"History not saved: {exc}", severity="error")
+            self._playback.end("stopped")
+            self._playback.save()
 
     # -- drawing ---------------------------------------------------------------------------
 
     def tick(self) -> None:
         """Let the engine emit what is due, then redraw from what it reports."""
-        if self.session is None or self.session.state == "done":
+        if self._playback is None or self._playback.state == "done":
             return
-        self.session.poll()
+        self._playback.poll()
         if not self._leaving:
             self.redraw()
 
@@ -219,14 +205,14 @@ class PlayerScreen(Screen[None]):
         return True
 
     def redraw(self) -> None:
-        session = self.session
+        session = self._playback.session if self._playback is not None else None
         state = session.state if session is not None else "ready"
         seg: Segment | None = session.current if session is not None else None
         if seg is None and self.timeline.segments and state == "ready":
             seg = self.timeline.segments[0]
         if seg is None:
             return
-        if state == "ready":
+        if session is None or state == "ready":
             remaining, elapsed = seg.duration, 0.0
         else:
             remaining, elapsed = session.segment_remaining(), session.segment_elapsed()
@@ -258,12 +244,12 @@ class PlayerScreen(Screen[None]):
         after = sum(s.duration for s in step_segments if s.index > seg.index)
         self.query_one("#step-bar", TimeBar).set_progress(
             before + elapsed, before + elapsed + remaining + after)
-        routine_left = (session.routine_remaining() if state != "ready"
+        routine_left = (session.routine_remaining() if session is not None and state != "ready"
                         else self.timeline.total)
         self.query_one("#routine-bar", TimeBar).set_progress(
             seg.at + elapsed, seg.at + elapsed + routine_left)
-        sound = getattr(self.app, "sound", None)
-        muted = bool(sound is not None and getattr(sound, "muted", False))
+        sound = self._playback.sound if self._playback is not None else None
+        muted = bool(sound is not None and sound.muted)
         if self._set("muted", muted):
             self.query_one("#sound-state", Label).update("muted" if muted else "")
 
@@ -289,8 +275,8 @@ class PlayerScreen(Screen[None]):
         if seg is None or width <= 0 or height <= 0:
             return
         in_step = [s for s in self.timeline.segments if s.step == seg.step]
-        app: Any = self.app
-        narrow_below = min((at for at, name in app.HORIZONTAL_BREAKPOINTS if name != "-narrow"),
+        breakpoints = self.unknot_app.HORIZONTAL_BREAKPOINTS
+        narrow_below = min((at for at, name in breakpoints if name != "-narrow"),
                            default=0)
         plan = layout.plan(
             width, height, narrow=width < narrow_below,
@@ -349,7 +335,7 @@ class PlayerScreen(Screen[None]):
     # -- keys ------------------------------------------------------------------------------
 
     def _is_playing(self) -> bool:
-        return self.session is not None and self.session.state not in ("ready", "done")
+        return self._playback is not None and self._playback.playing
 
     def _then_redraw(self) -> None:
         if not self._leaving:
@@ -357,38 +343,35 @@ class PlayerScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_pause" and parameters:
-            paused = self.session is not None and self.session.state == "paused"
+            paused = self._playback is not None and self._playback.state == "paused"
             return parameters[0] == ("resume" if paused else "pause")
         return True
 
-    def action_toggle_pause(self, _label: str = "") -> None:
+    def _command(self, command: Command) -> None:
+        """A key: the same Playback command MPRIS and the remote page send."""
         if self._is_playing():
-            self.session.toggle_pause()
+            self.playback.command(command)
             self._then_redraw()
+
+    def action_toggle_pause(self, _label: str = "") -> None:
+        self._command(Command.PLAY_PAUSE)
 
     def action_next(self) -> None:
-        if self._is_playing():
-            self.session.next()
-            self._then_redraw()
+        self._command(Command.NEXT)
 
     def action_back(self) -> None:
-        if self._is_playing():
-            self.session.back()
-            self._then_redraw()
+        self._command(Command.PREVIOUS)
 
     def action_restart(self) -> None:
-        if self._is_playing():
-            self.session.restart_step()
-            self._then_redraw()
+        self._command(Command.RESTART)
 
     def action_extend(self) -> None:
         if self._is_playing():
-            self.session.extend(15.0)
-            self._then_redraw()
+            self._command(Command.EXTEND)
             self.notify("+15 s", timeout=1.5)
 
     def action_mute(self) -> None:
-        sound = getattr(self.app, "sound", None)
+        sound = self._playback.sound if self._playback is not None else None
         if sound is None:
             self.notify("There is no sound to mute.", timeout=2)
             return
@@ -399,11 +382,11 @@ class PlayerScreen(Screen[None]):
     def action_end(self) -> None:
         if not self._is_playing():
             return
-        self.app.push_screen(ConfirmEndScreen(), self._end_answer)
+        self.unknot_app.push_screen(ConfirmEndScreen(), self._end_answer)
 
     def _end_answer(self, end: bool | None) -> None:
         if end and self._is_playing():
-            self.session.stop(reason="stopped")
+            self.playback.command(Command.QUIT)
 
 
 _MISSING = object()

@@ -93,13 +93,6 @@ class SummaryScreen(Screen[None]):
         self.interrupt()
 
     def save(self) -> None:
-        if self.recorder is None:
-            return
-        try:
+        # The player's Playback: it says itself, once, what kept the record from history.
+        if self.recorder is not None:
             self.recorder.save()
-        except UnknotError as exc:
-            self.notify(f"History not saved: {exc}", severity="error", markup=False)
-            return
-        if getattr(self.recorder, "not_saved", None):
-            reason = str(self.recorder.not_saved)
-            self.notify(reason[0].upper() + reason[1:], markup=False)
