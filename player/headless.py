@@ -525,7 +525,7 @@ class Headless:
         finally:
             self.playback.pain_before = self.options.pain_before
             self.playback.pain_after = self.options.pain_after
-            saved = self.playback.save()
+            saved = self._save_history()
             if self.sound is not None:
                 self.sound.close()
         # A session that ran but was lost, or whose output could not be written, is not a
