@@ -21,7 +21,7 @@ import pytest
 pytest.importorskip("aiohttp")
 pytest.importorskip("selenium")
 
-from remote_owner import Owner  # noqa: E402
+from remote_owner import ROUTINE, Owner  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -31,6 +31,7 @@ from player.control import Command  # noqa: E402
 from player.events import Done, Paused, Resumed, Skipped  # noqa: E402
 from player.library import resolve  # noqa: E402
 from player.remote.server import PAGE_FILES  # noqa: E402
+from player.sound.voice import spoken_cue  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -142,7 +143,7 @@ def test_the_page_follows_the_session_and_its_buttons_drive_it(
     assert shown_after < 1.0, f"step and countdown shown {shown_after:.2f} s after the load"
     assert text(browser, "side") == "left"
     assert text(browser, "pressure") == "Pressure 6/10"
-    assert text(browser, "say") == "Trigger point. Upper trapezius, left side. Two minutes."
+    assert text(browser, "say") == spoken_cue(ROUTINE.steps[0])
     assert text(browser, "progress") == "Step 1 of 2"
     assert text(browser, "next").startswith("Next: Breathe")
     assert text(browser, "pause") == "Pause"
@@ -207,7 +208,8 @@ def test_screenshots_at_phone_and_desktop_sizes(browser: webdriver.Chrome,
 
 def shoot(browser: webdriver.Chrome, owner: Owner, tmp_path: Path) -> None:
     open_page(browser, owner)
-    assert text(browser, "say").startswith("Trigger point. Upper trapezius, left side.")
+    step = owner.session.timeline.segments[owner.session.timeline.first_segment_of_step(3)]
+    assert step.step_ref.say and text(browser, "say") == step.step_ref.say
     out_dirs = [tmp_path]
     if os.environ.get("UNKNOT_SCREENSHOTS"):
         out_dirs.append(Path(os.environ["UNKNOT_SCREENSHOTS"]))
