@@ -206,3 +206,19 @@ def test_a_built_in_at_speed_is_heard_cue_by_cue(tmp_path: Path) -> None:
             continue
         first = next(i for i, e in enumerate(starts) if e["step"] == u.step)
         assert pos < start_hits[first].pos, f"step {u.step}'s cue after its start sound"
+
+
+def test_render_script_lays_every_line_at_its_planned_time(tmp_path: Path,
+                                                           speaker: Speaker) -> None:
+    if shutil.which("sox") is None:
+        pytest.skip("needs sox")
+    rid = "plantar-first-steps"
+    out = tmp_path / "script.wav"
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "render_script.py"), rid,
+                           str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    plan = script(expand(resolve(rid)))
+    assert len(proc.stdout.splitlines()) == len(plan)
+    # The last line ("Done. …") starts at the routine's end, so the WAV is that long plus it.
+    done = check_wav(speaker.render(plan[-1].text))
+    assert check_wav(out) == pytest.approx(plan[-1].at + done, abs=0.05)
