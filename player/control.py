@@ -125,16 +125,9 @@ def apply_command(
 
 
 def _title(seg: Segment) -> str:
-    try:
-        parts = [vocab.technique(seg.technique).name]
-    except KeyError:
-        parts = [seg.technique]
+    parts = [vocab.display_name("technique", seg.technique)]
     if seg.region:
-        try:
-            name = vocab.region(seg.region).name
-        except KeyError:
-            name = seg.region.replace("-", " ")
-        parts.append(name if len(name) > 1 and name[1].isupper() else name[:1].lower() + name[1:])
+        parts.append(vocab.display_name("region", seg.region, in_text=True))
     if seg.side:
         parts.append(seg.side)
     return " · ".join(parts)

@@ -8,7 +8,6 @@ Sub-folders such as `blocks/` hold include-only pieces and are not listed.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -20,6 +19,7 @@ from player.loader import SUFFIXES, check_file, is_regular_file
 # library (the library is the layer above the loader); it is re-exported here.
 from player.paths import routine_folders as routine_folders
 from player.routine import Routine
+from player.vocab import Source, did_you_mean
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Entry:
     id: str
     path: Path
     #: "built-in" or "user".
-    source: str
+    source: Source
     #: None when the file has errors (see `problems`).
     routine: Routine | None
     problems: list[Problem] = field(default_factory=list)
@@ -68,7 +68,7 @@ def discover(extra: Sequence[Path | str] = ()) -> list[Entry]:
     return list(entries.values())
 
 
-def find(rid: str, extra: Sequence[Path | str] = ()) -> tuple[Path, str] | None:
+def find(rid: str, extra: Sequence[Path | str] = ()) -> tuple[Path, Source] | None:
     """The file and source of library id `rid` (without loading it), or None."""
     for folder, source in routine_folders(extra):
         for suffix in SUFFIXES:
@@ -123,8 +123,7 @@ def resolve(name_or_path: str, extra: Sequence[Path | str] = ()) -> Routine:
             found = find(lower[name_or_path.lower()], extra)
     if found is None:
         ids = known_ids(extra)
-        close = difflib.get_close_matches(name_or_path, ids, n=1, cutoff=0.5)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = did_you_mean(name_or_path, ids, cutoff=0.5)
         raise UnknotError(f"unknown routine '{shown}'{hint}; 'unknot list' shows them all")
     path, source = found
     routine, problems = check_file(path, search_dirs=search, source=source)

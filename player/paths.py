@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from player.vocab import Source
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -54,14 +57,14 @@ def extra_routine_dirs() -> list[Path]:
     return [Path(p).expanduser() for p in raw.split(os.pathsep) if p.strip()]
 
 
-def routine_folders(extra: Sequence[Path | str] = ()) -> list[tuple[Path, str]]:
+def routine_folders(extra: Sequence[Path | str] = ()) -> list[tuple[Path, Source]]:
     """Every routine folder in search order, with the source its routines are listed under."""
-    out: list[tuple[Path, str]] = [(Path(d).expanduser(), "user") for d in extra]
+    out: list[tuple[Path, Source]] = [(Path(d).expanduser(), "user") for d in extra]
     out.append((user_routines_dir(), "user"))
     out += [(d, "user") for d in extra_routine_dirs()]
     out.append((builtin_routines_dir(), "built-in"))
     seen: set[Path] = set()
-    unique: list[tuple[Path, str]] = []
+    unique: list[tuple[Path, Source]] = []
     for folder, source in out:
         key = folder.resolve() if folder.exists() else folder.absolute()
         if key not in seen:

@@ -16,7 +16,6 @@ Nothing here imports Textual.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -29,7 +28,7 @@ from typing import Callable, Iterable, Sequence
 
 import yaml
 
-from player import paths
+from player import paths, vocab
 from player.errors import Problem, RoutineError, UnknotError, UsageError
 
 try:  # libyaml's event parser keeps its own stack: no recursion however deep the input.
@@ -232,9 +231,8 @@ class _Reader:
                 continue
             firsts[name] = key.line
             if name not in allowed:
-                close = difflib.get_close_matches(name.lower(), allowed, n=1, cutoff=0.6)
-                hint = (f" (did you mean '{close[0]}'?)" if close
-                        else f" ({what} takes: {', '.join(allowed)})")
+                hint = (vocab.did_you_mean(name.lower(), allowed)
+                        or f" ({what} takes: {', '.join(allowed)})")
                 self.at(key, f"unknown field '{name}' in {what}{hint}")
                 continue
             out[name] = value
@@ -257,8 +255,8 @@ class _Reader:
         rid = str(node.value).strip()
         if rid in self.known:
             return rid
-        close = difflib.get_close_matches(rid, self.known, n=1, cutoff=0.5)
-        hint = f" (did you mean '{close[0]}'?)" if close else "; 'unknot list' shows them all"
+        hint = (vocab.did_you_mean(rid, self.known, cutoff=0.5)
+                or "; 'unknot list' shows them all")
         self.at(node, f"unknown routine '{rid}'{hint}")
         return None
 
@@ -427,8 +425,7 @@ def find(pid: str, extra: Sequence[Path | str] = ()) -> Program:
                         raise RoutineError(problems)
                     return program
     ids = sorted({p.stem for folder, _ in program_folders() for p in _files(folder)})
-    close = difflib.get_close_matches(pid, ids, n=1, cutoff=0.5)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    hint = vocab.did_you_mean(pid, ids, cutoff=0.5)
     raise UnknotError(f"unknown program '{shown}'{hint}; 'unknot program list' shows them all")
 
 

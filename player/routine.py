@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from player.vocab import Side, Source
+
 
 @dataclass(frozen=True)
 class Where:
@@ -49,7 +51,7 @@ class Step:
 
     technique: str
     region: str | None
-    side: str | None
+    side: Side | None
     duration: float
     repeat: int = 1
     rest: float = 0.0
@@ -78,8 +80,7 @@ class Routine:
     equipment: tuple[str, ...] = ()
     caution: str = ""
     path: Path | None = None
-    #: "built-in", "user" or "path".
-    source: str = "path"
+    source: Source = "path"
 
     @property
     def regions(self) -> tuple[str, ...]:

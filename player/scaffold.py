@@ -1,4 +1,8 @@
-"""Provides the starter text `unknot new` writes: a short commented routine that validates."""
+"""Provides the starter text `unknot new` writes: a short commented routine that validates.
+
+The comments beside its fields are the field table's hints (player.fields), so they say what
+the format says.
+"""
 
 from __future__ import annotations
 
@@ -16,26 +20,26 @@ tags: [mine]
 equipment: [massage ball]
 # caution: Shown before the routine starts, e.g. skip the ball work after a neck injury.
 defaults:
-  lead_in: auto        # time to get into position: auto fits the spoken cue (0 = none)
-  pressure: moderate   # light | moderate | firm, or 0-10 (stay at 7 or below)
+  lead_in: auto        {lead_in}
+  pressure: moderate   {pressure}
   cues: {{halfway: true, countdown: 3}}
 steps:
   - technique: effleurage          # long gliding strokes to warm up
     region: upper-trapezius
-    side: each                     # left, then right, with a switch between
-    duration: 30s                  # 20, 20s, 1m, 1m30s or 1:30
+    side: each                     {side}
+    duration: 30s                  {duration}
     pressure: light
 
   - technique: trigger-point       # hold a tender spot: 10-30 s
     region: upper-trapezius
     side: each
     duration: 20s
-    repeat: 2                      # work periods per side
-    rest: 10s                      # between them
+    repeat: 2                      {repeat}
+    rest: 10s                      {rest}
     tool: massage ball
     instructions: Lean into a ball against the wall and hold one tender spot still.
     say: Ball on the wall, on top of the shoulder blade. Lean in until tender, then hold.
-    say_end: Ease off the ball slowly.   # spoken 5 s before the end
+    say_end: Ease off the ball slowly.   {say_end}
 
   - technique: breathe             # breathe and rest need no region
     duration: 1m
@@ -54,7 +58,10 @@ def starter(name: str, rid: str, schema: str = "unknot-routine.schema.json") -> 
     # Quote the title whenever plain YAML could misread it (colons, #, leading symbols).
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 &'(),.!?-]*", title):
         title = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return STARTER.format(name=name.strip() or rid, title=title, id=rid, schema=schema)
+    from player.fields import STEP_FIELDS
+
+    hints = {f.name: f"# {f.hint}" for f in STEP_FIELDS if f.hint}
+    return STARTER.format(name=name.strip() or rid, title=title, id=rid, schema=schema, **hints)
 
 
 def rename(text: str, name: str) -> str:

@@ -8,6 +8,18 @@ authoring guide, so change them here and nowhere else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable, Literal
+
+#: The sides a step can name (`SIDES`).
+Side = Literal["left", "right", "each", "both"]
+#: Cue names (`CUE_NAMES`).
+CueName = Literal["start", "halfway", "countdown", "cadence", "switch", "end", "done"]
+#: What a timeline segment is (player.timeline).
+SegmentKind = Literal["lead_in", "work", "rest", "switch"]
+#: Where a routine came from: the built-in library, the user's folders, or a path given.
+Source = Literal["built-in", "user", "path"]
+#: How bad a problem is: an error stops the routine; a warning is advice (`--strict`: error).
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
@@ -163,7 +175,7 @@ REGIONS: tuple[Region, ...] = (
 )
 
 #: Sides a step can name. `each` expands to left then right with a switch between.
-SIDES: tuple[str, ...] = ("left", "right", "each", "both")
+SIDES: tuple[Side, ...] = ("left", "right", "each", "both")
 
 #: Pressure words and the 0–10 discomfort they stand for.
 PRESSURE_WORDS: dict[str, int] = {"light": 3, "moderate": 5, "firm": 7}
@@ -174,7 +186,8 @@ PRESSURE_WARN_ABOVE = 7
 PRESSURE_FIRM = 6
 
 #: Cue names, in the order a step meets them.
-CUE_NAMES: tuple[str, ...] = ("start", "halfway", "countdown", "cadence", "switch", "end", "done")
+CUE_NAMES: tuple[CueName, ...] = ("start", "halfway", "countdown", "cadence", "switch", "end",
+                                  "done")
 
 
 def _norm(name: str) -> str:
@@ -224,6 +237,29 @@ def region(rid: str) -> Region:
     return REGION_BY_ID[rid]
 
 
+def display_name(kind: Literal["technique", "region"], item_id: str, *,
+                 in_text: bool = False) -> str:
+    """The name people read for a technique or region id: `Trigger point`, `Upper trapezius`.
+
+    `in_text`: as it reads inside a sentence (`upper trapezius`, but `TFL`, `IT band`). An id the
+    vocabulary does not know reads as itself with spaces (`my-area` → `My area`).
+    """
+    found: Technique | Region | None = (TECHNIQUE_BY_ID if kind == "technique"
+                                        else REGION_BY_ID).get(item_id)
+    name = found.name if found else item_id.replace("-", " ").capitalize()
+    if not in_text or (len(name) > 1 and name[1].isupper()):
+        return name
+    return name[:1].lower() + name[1:]
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """` (did you mean 'x'?)` for the choice closest to `word`, or '' when none is close."""
+    import difflib  # only a mistake pays for it
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def pressure_word(level: int) -> str:
     """The word for a 0–10 level: light (≤ 3), moderate (4–5) or firm (6 and up)."""
     if level <= PRESSURE_WORDS["light"]:
@@ -238,11 +274,9 @@ def cue_phrase(technique_id: str, region_id: str | None, side: str | None,
     'Foam roll, calves, left side. Moderate pressure, about 5 out of 10.' `side` is the side
     the step starts on (`each` starts on the left).
     """
-    tech = TECHNIQUE_BY_ID.get(technique_id)
-    parts = [tech.name if tech else technique_id.replace("-", " ").capitalize()]
+    parts = [display_name("technique", technique_id)]
     if region_id is not None:
-        reg = REGION_BY_ID.get(region_id)
-        parts.append((reg.name if reg else region_id.replace("-", " ")).lower())
+        parts.append(display_name("region", region_id).lower())
         first = "left" if side == "each" else side
         if first in ("left", "right"):
             parts.append(f"{first} side")

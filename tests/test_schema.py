@@ -1,8 +1,9 @@
 """Tests for `unknot schema`: every built-in routine (and fixture) is valid under it, and
 unknown fields, techniques and shapes are not.
 
-jsonschema is not a dependency, so a small validator for the keywords our schema uses lives
-here; it refuses any keyword it does not know, so the schema cannot outgrow it silently.
+A small validator for the keywords our schema uses lives here, so messages name the field; it
+refuses any keyword it does not know, so the schema cannot outgrow it silently.
+tests/test_schema_agrees.py checks the same schema with the jsonschema library.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "routines"
 KNOWN = {"$schema", "$defs", "$ref", "title", "description", "type", "properties", "required",
          "additionalProperties", "items", "minItems", "minLength", "enum", "const", "anyOf",
          "oneOf", "minimum", "maximum", "exclusiveMinimum", "pattern"}
-TYPES = {"object": dict, "array": list, "string": str, "boolean": bool}
+TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
 
 
 def errors(schema: dict[str, Any], value: Any, root: dict[str, Any], at: str = "") -> list[str]:
@@ -33,6 +34,10 @@ def errors(schema: dict[str, Any], value: Any, root: dict[str, Any], at: str = "
         return errors(root["$defs"][name], value, root, at)
     out: list[str] = []
     kind = schema.get("type")
+    if isinstance(kind, list):  # any of these types
+        if all(errors({"type": k}, value, root, at) for k in kind):
+            return [f"{at}: not {' or '.join(kind)}"]
+        kind = None
     if kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
         return [f"{at}: not a number"]
     if kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+import pytest
+
 from player import vocab
 
 
@@ -51,3 +55,23 @@ def test_safety_flags() -> None:
     assert vocab.region("neck").danger and vocab.region("back-of-knee").danger
     assert vocab.PRESSURE_WORDS["firm"] >= vocab.PRESSURE_FIRM
     assert vocab.PRESSURE_WARN_ABOVE == 7
+
+
+@pytest.mark.parametrize(("kind", "item", "in_text", "shown"), [
+    ("technique", "trigger-point", False, "Trigger point"),
+    ("region", "upper-trapezius", False, "Upper trapezius"),
+    ("region", "upper-trapezius", True, "upper trapezius"),
+    ("region", "it-band", True, "IT band"),
+    ("region", "tfl", True, "TFL"),
+    ("region", "my-own-area", False, "My own area"),
+    ("technique", "tai-chi", True, "tai chi"),
+])
+def test_display_name(kind: Literal["technique", "region"], item: str, in_text: bool,
+                      shown: str) -> None:
+    assert vocab.display_name(kind, item, in_text=in_text) == shown
+
+
+def test_did_you_mean() -> None:
+    assert vocab.did_you_mean("hamstrngs", vocab.region_names()) == " (did you mean 'hamstrings'?)"
+    assert vocab.did_you_mean("zzzz", vocab.region_names()) == ""
+    assert vocab.did_you_mean("dsk", ["desk-neck"], cutoff=0.9) == ""

@@ -27,10 +27,7 @@ def run(args: argparse.Namespace) -> int:
     if args.region:
         region = vocab.region_id(args.region)
         if region is None:
-            import difflib
-
-            close = difflib.get_close_matches(args.region.lower(), vocab.region_names(), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = vocab.did_you_mean(args.region.lower(), vocab.region_names())
             raise UsageError(f"unknown region '{args.region}'{hint}")
     filtering = bool(args.region or args.tag or args.max_minutes is not None)
     for folder in args.routines:

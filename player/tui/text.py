@@ -9,15 +9,11 @@ from player.timeline import Segment, Timeline
 
 
 def technique_name(tid: str) -> str:
-    info = vocab.TECHNIQUE_BY_ID.get(tid)
-    return info.name if info else tid
+    return vocab.display_name("technique", tid)
 
 
 def region_name(rid: str | None) -> str:
-    if not rid:
-        return ""
-    info = vocab.REGION_BY_ID.get(rid)
-    return info.name if info else rid
+    return vocab.display_name("region", rid) if rid else ""
 
 
 def side_name(side: str | None) -> str:

@@ -204,8 +204,7 @@ class BodyMap(Widget):
                 text.append(glyph, style=lit if is_lit else body)
             text.append("\n")
         if self.body_region:
-            info = vocab.REGION_BY_ID.get(self.body_region)
-            name = info.name if info else self.body_region
+            name = vocab.display_name("region", self.body_region)
             if self.body_side in ("left", "right"):
                 name += f" · {self.body_side}"
             text.append(name.center(2 * WIDTH + 3)[: 2 * WIDTH + 3], style=lit)
