@@ -1,37 +1,40 @@
 #!/usr/bin/env python3
-"""Provides the cue latency benchmark: from a cue's deadline to simpleaudio's play() returning.
+"""Benchmarks cue latency through the app's own cue path: deadline → simpleaudio's play() returned.
 
-Plays a routine of many short steps through the real session engine (real monotonic clock)
-and the real Sound with the simpleaudio backend, and for every cue measures
+Plays a routine of many short steps through the real headless player (`player.headless.Headless`:
+its select loop, the session engine on the real monotonic clock, the Sound listener and its
+worker thread, simpleaudio), and for every cue measures, from the cue's absolute deadline
+(the session's start + its planned offset / speed):
 
-  deadline → Sound called       the engine's own lateness (sleep overshoot, poll, dispatch)
-  Sound called → play returned  the sound player's part: queue hand-off, worker wake-up,
-                                simpleaudio opening the device and starting its thread
-  deadline → play returned      the total: how late the cue starts
-  play() call alone             how long the worker thread spends inside simpleaudio
+  deadline → play returned      how late the cue starts (the figure the target is on)
+  play() call alone             time spent inside simpleaudio
 
-and prints p50, p99 and max in milliseconds. Target (issue 3): p99 under 5 ms.
+The floor, in the same run: this script sleeps to the same deadlines itself (select, then
+simpleaudio's play() on the same file, no engine, no queue, no worker). Target (issue 3):
+p99 < 5 ms, max < 20 ms.
 
 By default ALSA_CONFIG_PATH points at a file-capture configuration writing to /dev/null, so
-it is silent and works without a sound card; `--real-device` leaves ALSA's configuration
-alone and plays out loud.
+it is silent and works without a sound card; `--real-device` plays out loud.
 
-    .venv/bin/python bench/cue_latency.py [--steps 40] [--speed 20] [--real-device]
+    .venv/bin/python bench/cue_latency.py [--steps 30] [--speed 20] [--real-device] [--check]
 """
 
 from __future__ import annotations
 
-import argparse
+import io
 import os
-import statistics
+import select
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchlib import Report, Samples, arguments, percentile  # noqa: E402
 
 SILENT_CONF = """\
 pcm.!default {
@@ -46,22 +49,22 @@ pcm.null {
 """
 
 
-def percentiles(values: list[float]) -> str:
-    ms = sorted(v * 1000 for v in values)
-    p99 = ms[min(len(ms) - 1, int(round(0.99 * (len(ms) - 1))))]
-    return (f"p50 {statistics.median(ms):6.3f} ms   p99 {p99:6.3f} ms   max {ms[-1]:6.3f} ms"
-            f"   (n={len(ms)})")
+def options(p: Any) -> None:
+    p.add_argument("--steps", type=int, default=30, help="steps in the routine (7 cues each)")
+    p.add_argument("--speed", type=float, default=20.0,
+                   help="routine seconds per wall second (default 20)")
+    p.add_argument("--real-device", action="store_true",
+                   help="play through the real ALSA default device, out loud")
+
+
+def spread(report: Report, name: str, values: list[float]) -> None:
+    ms = [v * 1000 for v in values]
+    report.note(f"{name:<34} p50 {percentile(ms, 50):7.3f} ms   p99 {percentile(ms, 99):7.3f} ms"
+                f"   max {max(ms):7.3f} ms   (n={len(ms)})")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=40, help="steps in the routine (7 cues each)")
-    parser.add_argument("--speed", type=float, default=20.0,
-                        help="routine seconds per wall second (default 20)")
-    parser.add_argument("--real-device", action="store_true",
-                        help="play through the real ALSA default device, out loud")
-    args = parser.parse_args()
-
+    args = arguments(__doc__, options)
     if not args.real_device:
         # Before anything loads libasound: ALSA reads its configuration on the first open.
         conf = Path(tempfile.mkdtemp(prefix="unknot-bench-")) / "silent.conf"
@@ -69,90 +72,115 @@ def main() -> int:
         os.environ["ALSA_CONFIG_PATH"] = str(conf)
 
     from player.events import CueFired, Event
+    from player.headless import EARLY, Headless, Options
     from player.routine import Cues, Routine, Step
-    from player.session import Session
-    from player.sound import make_sound
-    from player.timeline import expand
 
+    report = Report("bench/cue_latency.py: cue deadline → sound started, through the headless app",
+                    args)
     steps = tuple(
         Step("trigger-point", "upper-trapezius", None, 10.0, lead_in=3.0,
              cues=Cues(countdown=3, halfway=False))
         for _ in range(args.steps)
     )
-    timeline = expand(Routine(id="bench", name="Cue latency", steps=steps))
-    notices: list[str] = []
-    sound = make_sound("simpleaudio", False, notice=notices.append)
-    if sound.backend != "simpleaudio":
-        print(f"cue_latency: simpleaudio is not usable: {'; '.join(notices)}", file=sys.stderr)
-        return 1
-
-    session = Session(timeline, speed=args.speed)
+    routine = Routine(id="bench", name="Cue latency", steps=steps)
     lock = threading.Lock()
-    deadline_now: list[float] = [0.0]
-    due: list[float] = []          # the deadline of each cue, in the order Sound received them
-    called_at: list[float] = []    # time.monotonic() when Sound was called for each cue
+    planned: list[float] = []      # each cue's offset `at`, in the order Sound received them
     returned: list[float] = []     # time.monotonic() after each play() returned
     inside: list[float] = []       # duration of each play() call
+    files: list[Path] = []
 
-    def before_sound(event: Event) -> None:
+    def on_cue(event: Event) -> None:
         if isinstance(event, CueFired):
-            now = time.monotonic()
             with lock:
-                due.append(deadline_now[0])
-                called_at.append(now)
+                planned.append(event.at)
 
-    def played(cue: str, at: float) -> None:
-        with lock:
-            returned.append(at)
+    class Measured(Headless):
+        """The real headless player, with a stopwatch around simpleaudio's play()."""
 
-    # Time spent inside simpleaudio's play(), measured around the real call.
-    backend = sound._backend  # noqa: SLF001 - a benchmark may look inside
-    real_play = backend.play
+        def _make_sound(self) -> Any:
+            sound = super()._make_sound()
+            if sound is None or sound.backend != "simpleaudio":
+                return sound
+            backend = sound._backend  # noqa: SLF001 - a benchmark may look inside
+            real_play = backend.play
 
-    def timed_play(path: Path):  # type: ignore[no-untyped-def]
-        t0 = time.perf_counter()
-        try:
-            return real_play(path)
-        finally:
-            inside.append(time.perf_counter() - t0)
+            def timed_play(path: Path) -> Any:
+                t0 = time.perf_counter()
+                try:
+                    return real_play(path)
+                finally:
+                    inside.append(time.perf_counter() - t0)
+                    files.append(path)
 
-    backend.play = timed_play  # type: ignore[method-assign]
-    sound.on_played = played
-    session.subscribe(before_sound)
-    session.subscribe(sound)
+            backend.play = timed_play
 
-    wall = timeline.total / args.speed
-    print(f"cue_latency: {args.steps} steps, {timeline.total:.0f} routine s at ×{args.speed:g}"
-          f" ≈ {wall:.1f} s wall, backend {sound.backend}"
-          f"{' (real device)' if args.real_device else ' (silent capture to /dev/null)'}")
-    cpu0 = time.process_time()
-    session.start()
-    while session.state != "done":
-        deadline = session.next_deadline()
-        if deadline is not None:
-            delay = deadline - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            deadline_now[0] = deadline
-        session.poll()
-    sound.close(wait=True, timeout=5.0)
-    cpu = time.process_time() - cpu0
+            def played(cue: str, at: float) -> None:
+                with lock:
+                    returned.append(at)
 
+            sound.on_played = played
+            return sound
+
+    opts = Options(sound="simpleaudio", voice=False, speed=args.speed, media_keys=False,
+                   extra_listeners=[on_cue], record=False)
+    err = io.StringIO()  # its notices ("a preview: not saved") are shown only on a failure
+    with open(os.devnull, "w") as out, open(os.devnull) as stdin:
+        player = Measured(routine, opts, out=out, err=err, stdin=stdin)
+        wall = player.timeline.total / args.speed
+        report.note(f"{args.steps} steps, {player.timeline.total:.0f} routine s at ×{args.speed:g}"
+                    f" ≈ {wall:.1f} s wall"
+                    f"{' (real device)' if args.real_device else ' (silent capture to /dev/null)'}")
+        cpu0 = time.process_time()
+        code = player.run()
+        cpu = time.process_time() - cpu0
+    if code != 0 or player.sound is None or player.sound.backend != "simpleaudio":
+        print(err.getvalue(), file=sys.stderr)
+        report.not_measured("cue latency", f"simpleaudio is not usable here (exit {code})")
+        return report.finish()
+    started = player.session._started  # noqa: SLF001 - the session's own origin
     with lock:
-        rows = list(zip(due, called_at, returned, strict=False))
-    if len(returned) != len(due):
-        print(f"cue_latency: {len(due)} cues sent but {len(returned)} played", file=sys.stderr)
-    # A deadline of 0 was never seen by the loop (cues emitted by start()): leave those out.
-    rows = [r for r in rows if r[0] > 0]
-    heard = [r - d for d, _, r in rows]
-    print(f"deadline → Sound called       {percentiles([c - d for d, c, _ in rows])}")
-    print(f"Sound called → play returned  {percentiles([r - c for _, c, r in rows])}")
-    print(f"deadline → play returned      {percentiles(heard)}")
-    print(f"play() call alone             {percentiles(inside)}")
-    print(f"CPU: {cpu:.2f} s over {wall:.1f} s wall")
-    p99 = sorted(heard)[min(len(heard) - 1, int(round(0.99 * (len(heard) - 1))))] * 1000
-    print(f"target p99 < 5 ms: {'met' if p99 < 5 else 'NOT met'} ({p99:.3f} ms)")
-    return 0
+        if len(returned) != len(planned):
+            report.note(f"{len(planned)} cues sent but {len(returned)} played")
+        late = [r - (started + at / args.speed) for at, r in zip(planned, returned, strict=False)]
+    spread(report, "app: deadline → play returned", late)
+    spread(report, "app: play() call alone", inside)
+    report.note(f"app CPU: {cpu:.2f} s over {wall:.1f} s wall")
+
+    # The floor: the same deadlines slept to by a bare loop, the same file played directly.
+    from player.sound.backends import SimpleaudioBackend
+
+    bare = SimpleaudioBackend()
+    for path in set(files):
+        bare.load(path)  # decoded before the clock starts, as the app's Sound does in prepare
+    floor: list[float] = []
+    origin = time.monotonic() + 0.05
+    handles = []
+    for at, path in zip(planned, files, strict=False):
+        deadline = origin + at / args.speed
+        timeout = deadline - time.monotonic()
+        if timeout > 2 * EARLY:
+            select.select([], [], [], timeout - EARLY)
+        while (left := deadline - time.monotonic()) > 0:
+            select.select([], [], [], left)
+        handles.append(bare.play(path))
+        floor.append(time.monotonic() - deadline)
+    for handle in handles:
+        if handle is not None and hasattr(handle, "wait_done"):
+            handle.wait_done()
+    bare.close()
+    spread(report, "floor: bare loop → play returned", floor)
+
+    ms = [v * 1000 for v in late]
+    fl = [v * 1000 for v in floor]
+    app_p99, floor_p99 = percentile(ms, 99), percentile(fl, 99)
+    report.verdict("cue lateness p99", app_p99 < 5.0,
+                   f"{app_p99:.3f} ms vs floor {floor_p99:.3f} ms, ratio "
+                   f"{app_p99 / floor_p99 if floor_p99 > 0 else float('inf'):.2f}×, target < 5 ms")
+    report.verdict("cue lateness max", max(ms) < 20.0,
+                   f"{max(ms):.3f} ms vs floor {max(fl):.3f} ms, target < 20 ms")
+    report.show(Samples("app: deadline → play returned", late))
+    report.show(Samples("floor: deadline → play returned", floor))
+    return report.finish()
 
 
 if __name__ == "__main__":

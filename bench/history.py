@@ -1,115 +1,126 @@
-"""Benchmarks `unknot history` over 100,000 records (target: under 1 s).
+#!/usr/bin/env python3
+"""Benchmarks `unknot history` over 100,000 and 1,000,000 records, beside its floors.
 
-Writes the records into a temporary UNKNOT_HOME, then times
-- the whole command as a user runs it (a subprocess: interpreter start, imports, read, summary,
-  printing), median and p99 of several runs;
-- the same with `--json` (every record printed), for reference;
-- the pure part in this process: read_history + summarize, and read_history alone.
+Writes the records into a temporary UNKNOT_HOME (the recorder's fields, several sessions a day
+going back in time), then times as a user runs them, interleaved with the floors:
+- `unknot history` (interpreter start, imports, reading, summary, printing): wall time and peak
+  memory of the child (wait4's ru_maxrss);
+- floors: `python -c pass`, and a python child that parses every line with json.loads (the
+  least any reader of the file does); `unknot history --json` for reference (100,000 only).
+Targets (issue 15): 100,000 records < 0.3 s; 1,000,000 records < 2.5 s and < 100 MiB peak.
 
-Usage: .venv/bin/python bench/history.py [--records N] [--runs K]
+Usage: .venv/bin/python bench/history.py [--check] [--quick] [--runs K]
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import PYTHON, REPO, Report, Samples, arguments, run_child  # noqa: E402
 
 REGIONS = ["calves", "quads", "hamstrings", "upper-trapezius", "neck", "feet", "lower-back",
            "forearms", "glutes", "it-band"]
 ROUTINES = [("desk-neck-shoulders", "Desk neck & shoulders"), ("post-run-legs", "Post-run legs"),
             ("feet-plantar", "Feet: plantar"), ("pre-sleep-wind-down", "Pre-sleep wind-down")]
+LINE = ('{"routine": "%s", "name": "%s", "started": "%s", "ended": "%s", "completed": %s, '
+        '"active_seconds": %.1f, "steps_done": %d, "steps_skipped": %d, "pain_before": %s, '
+        '"pain_after": %s, "regions": {"%s": %.1f, "%s": %.1f, "%s": %.1f}}\n')
+PER_LINE_LOADS = """\
+import json, sys
+loads = json.loads
+with open(sys.argv[1], "rb") as f:
+    for line in f:
+        loads(line)
+"""
 
 
 def write_records(path: Path, n: int) -> None:
-    """n sessions, several a day going back in time, as the recorder writes them."""
+    """n sessions, 37 minutes apart, ending now, as the recorder writes them (json.dumps)."""
     rng = random.Random(1)
-    end = datetime.now().astimezone()
-    lines = []
-    for i in range(n):
-        start = end - timedelta(minutes=37 * (n - i))
-        active = rng.uniform(300, 1500)
-        rid, name = rng.choice(ROUTINES)
-        record = {
-            "routine": rid, "name": name,
-            "started": start.isoformat(timespec="seconds"),
-            "ended": (start + timedelta(seconds=active + 30)).isoformat(timespec="seconds"),
-            "completed": rng.random() > 0.2, "active_seconds": round(active, 1),
-            "steps_done": rng.randint(3, 12), "steps_skipped": rng.randint(0, 2),
-            "pain_before": rng.choice([None, 4, 5, 6, 7]),
-            "pain_after": rng.choice([None, 1, 2, 3, 4]),
-            "regions": {r: round(active / 3, 1) for r in rng.sample(REGIONS, 3)},
-        }
-        lines.append(json.dumps(record, ensure_ascii=False))
-    path.write_text("\n".join(lines) + "\n")
+    end = datetime.now().astimezone().replace(microsecond=0)
+    offset = end.isoformat()[19:]
+    first = end - timedelta(minutes=37 * n)
+    with path.open("w", encoding="utf-8") as f:
+        chunk = []
+        for i in range(n):
+            start = first + timedelta(minutes=37 * i)
+            active = rng.uniform(300, 1500)
+            rid, name = rng.choice(ROUTINES)
+            regions = rng.sample(REGIONS, 3)
+            third = round(active / 3, 1)
+            chunk.append(LINE % (
+                rid, name, start.strftime("%Y-%m-%dT%H:%M:%S") + offset,
+                (start + timedelta(seconds=active + 30)).strftime("%Y-%m-%dT%H:%M:%S") + offset,
+                "true" if rng.random() > 0.2 else "false", active, rng.randint(3, 12),
+                rng.randint(0, 2), rng.choice(["null", "4", "5", "6", "7"]),
+                rng.choice(["null", "1", "2", "3", "4"]),
+                regions[0], third, regions[1], third, regions[2], third))
+            if len(chunk) == 10_000:
+                f.write("".join(chunk))
+                chunk.clear()
+        f.write("".join(chunk))
 
 
-def stats(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return (f"median {statistics.median(samples) * 1000:7.1f} ms   p99 {p99 * 1000:7.1f} ms   "
-            f"min {ordered[0] * 1000:7.1f} ms   ({len(samples)} runs)")
-
-
-def time_command(argv: list[str], env: dict[str, str], runs: int) -> list[float]:
-    samples = []
+def measure(report: Report, home: Path, n: int, runs: int, *, json_too: bool,
+            max_seconds: float, max_mib: float | None) -> None:
+    path = home / "history.jsonl"
+    write_records(path, n)
+    env = {**os.environ, "UNKNOT_HOME": str(home)}
+    size = path.stat().st_size / 2**20
+    report.note(f"{n:,} records, {size:.1f} MiB")
+    commands = {
+        "history": [PYTHON, "-m", "player", "history"],
+        "pass": [PYTHON, "-c", "pass"],
+        "loads": [PYTHON, "-c", PER_LINE_LOADS, str(path)],
+    }
+    if json_too:
+        commands["json"] = [PYTHON, "-m", "player", "history", "--json"]
+    kids: dict[str, list] = {k: [] for k in commands}
+    run_child(commands["history"], env=env, cwd=REPO)  # the page cache warm
     for _ in range(runs):
-        t0 = time.perf_counter()
-        proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        samples.append(time.perf_counter() - t0)
-        if proc.returncode != 0 or proc.stderr:
-            raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode()}")
-    return samples
+        for key, argv in commands.items():
+            child = run_child(argv, env=env, cwd=REPO)
+            if child.code != 0 or child.stderr:
+                raise SystemExit(f"{' '.join(argv[:4])} failed: {child.stderr.decode()[-2000:]}")
+            kids[key].append(child)
+    label = f"{n:,}"
+    ours = report.show(Samples(f"unknot history, {label} records",
+                               [c.wall for c in kids["history"]]))
+    peak = report.show(Samples("  peak memory", [c.peak_mib for c in kids["history"]], "MiB"))
+    if json_too:
+        js = report.show(Samples(f"unknot history --json, {label}", [c.wall for c in kids["json"]]))
+        report.show(Samples("  peak memory", [c.peak_mib for c in kids["json"]], "MiB"))
+    floor = report.show(Samples("  floor: python -c pass", [c.wall for c in kids["pass"]]))
+    loads = report.show(Samples("  floor: python + json.loads per line",
+                                [c.wall for c in kids["loads"]]))
+    report.show(Samples("  floor peak memory", [c.peak_mib for c in kids["loads"]], "MiB"))
+    report.against_floor(f"unknot history {label} (time)", ours, loads, max_value=max_seconds)
+    report.against_floor(f"unknot history {label} vs python start-up", ours, floor)
+    if json_too:
+        report.against_floor(f"unknot history --json {label}", js, loads)
+    if max_mib is not None:
+        report.below(f"unknot history {label} (peak memory)", peak.median, max_mib, "MiB",
+                     "median peak")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=9)
-    args = parser.parse_args()
-
-    from player.history import read_history, summarize
-
+def main() -> int:
+    args = arguments(__doc__, lambda p: p.add_argument("--runs", type=int, default=None))
+    report = Report("bench/history.py: unknot history at 100,000 and 1,000,000 records", args)
+    runs = args.runs or (5 if args.quick else 9)
     with tempfile.TemporaryDirectory(prefix="unknot-bench-") as home:
-        path = Path(home) / "history.jsonl"
-        write_records(path, args.records)
-        env = {**os.environ, "UNKNOT_HOME": home}
-        size = path.stat().st_size / 1e6
-        print(f"{args.records:,} records, {size:.1f} MB, Python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs")
-
-        unknot = [sys.executable, "-m", "player", "history"]
-        time_command(unknot, env, 1)  # warm the page cache and .pyc files
-        print(f"unknot history           {stats(time_command(unknot, env, args.runs))}")
-        print(f"unknot history --json    "
-              f"{stats(time_command([*unknot, '--json'], env, max(3, args.runs // 3)))}")
-        baseline = [sys.executable, "-c", "pass"]
-        print(f"python -c pass           {stats(time_command(baseline, env, args.runs))}")
-
-        both, read_only = [], []
-        for _ in range(args.runs):
-            t0 = time.perf_counter()
-            records = read_history(path)
-            t1 = time.perf_counter()
-            summarize(records)
-            t2 = time.perf_counter()
-            both.append(t2 - t0)
-            read_only.append(t1 - t0)
-        print(f"read_history+summarize   {stats(both)}")
-        print(f"read_history             {stats(read_only)}")
-        print("target: unknot history median under 1000 ms")
+        measure(report, Path(home), 100_000, runs, json_too=True, max_seconds=0.3, max_mib=None)
+    with tempfile.TemporaryDirectory(prefix="unknot-bench-") as home:
+        measure(report, Path(home), 1_000_000, 3 if args.quick or runs < 9 else 5,
+                json_too=False, max_seconds=2.5, max_mib=100.0)
+    return report.finish()
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

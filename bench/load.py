@@ -1,31 +1,45 @@
 #!/usr/bin/env python3
-"""Provides the loader's performance figures: run `.venv/bin/python bench/load.py`.
+"""Benchmarks the loader and start-up beside their floors: run `.venv/bin/python bench/load.py`.
 
-Prints medians (and p99 where it is a distribution) for:
-- validating 1,000 generated routine files (one run of `check_file` over each),
-- loading and expanding one routine of 10,000 steps,
-- `unknot --version` and `unknot validate routines/` as subprocesses (~20 runs each).
-Targets (issue 2): the first two under 1 s, the last two under 150 ms median.
+Each figure is measured interleaved with its floor in the same run:
+- validating 1,000 generated routine files, in this process (`check_file` on each) and through
+  `unknot validate DIR` (CPU seconds and peak memory of the child), against a bare CSafeLoader
+  parse of the same files (in this process, and as a python child). Target (issue 15):
+  ≤ 1.2× the bare parse;
+- loading and expanding one routine of 10,000 steps (target < 0.5 s), beside the bare parse;
+- `unknot --version` against `python -c pass` on the same interpreter (target ≤ 3×), and
+  `unknot --help`, termdown's --version where installed, and with .pyc files for reference;
+- `unknot list` and `unknot show ROUTINE` beside `python -c pass` (no target).
 """
 
 from __future__ import annotations
 
+import os
 import random
-import statistics
-import subprocess
+import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import yaml  # noqa: E402
+from benchlib import (  # noqa: E402
+    PYTHON,
+    REPO,
+    UNKNOT,
+    Report,
+    Samples,
+    arguments,
+    interleaved,
+    run_child,
+    timed,
+)
 
 from player import vocab  # noqa: E402
 from player.loader import check_file, load_routine  # noqa: E402
 from player.timeline import expand  # noqa: E402
-
-UNKNOT = REPO / ".venv" / "bin" / "unknot"
 
 
 def step_text(rng: random.Random) -> str:
@@ -54,24 +68,27 @@ def routine_text(rng: random.Random, steps: int, compact: bool = False) -> str:
             + "".join(make(rng) for _ in range(steps)))
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+BARE_PARSE = """\
+import sys, yaml
+from pathlib import Path
+for p in sorted(Path(sys.argv[1]).glob("*.yaml")):
+    yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)
+"""
 
 
-def timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
+def bare_parse(paths: list[Path]) -> None:
+    for path in paths:
+        yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
 
 
-def main() -> None:
+def main() -> int:
+    args = arguments(__doc__)
+    report = Report("bench/load.py: loader and start-up", args)
     rng = random.Random(7)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+    runs = 3 if args.quick else 5
+    with tempfile.TemporaryDirectory(prefix="unknot-bench-") as tmp:
+        folder = Path(tmp) / "many"
+        folder.mkdir()
         files = []
         for i in range(1000):
             path = folder / f"r{i:04d}.yaml"
@@ -84,35 +101,97 @@ def main() -> None:
                 assert routine is not None and not [p for p in problems
                                                     if p.severity == "error"], problems
 
-        runs = timed(validate_all, 5)
-        print(f"validate 1,000 generated files: median {statistics.median(runs):.3f} s "
-              f"(min {min(runs):.3f} s, 5 runs)")
+        ours, floor = interleaved(runs, timed(validate_all), timed(lambda: bare_parse(files)))
+        a = report.show(Samples("validate 1,000 files, in process", ours, "s"))
+        b = report.show(Samples("  floor: CSafeLoader parse, in process", floor, "s"))
+        report.against_floor("validate 1,000 files (in process)", a, b, max_ratio=1.2)
 
-        big = folder / "big.yaml"
+        if UNKNOT.exists():
+            cli = [str(UNKNOT), "validate", str(folder)]
+            bare = [PYTHON, "-c", BARE_PARSE, str(folder)]
+            kids: dict[str, list] = {"cli": [], "bare": []}
+            for _ in range(runs):
+                for key, argv in (("cli", cli), ("bare", bare)):
+                    child = run_child(argv, cwd=REPO)
+                    if child.code != 0:
+                        raise SystemExit(f"{argv[:3]} failed: {child.stderr.decode()[-2000:]}")
+                    kids[key].append(child)
+            a = report.show(Samples("unknot validate DIR (1,000 files), CPU",
+                                    [c.cpu for c in kids["cli"]], "s"))
+            report.show(Samples("  wall", [c.wall for c in kids["cli"]], "s"))
+            report.show(Samples("  peak memory", [c.peak_mib for c in kids["cli"]], "MiB"))
+            b = report.show(Samples("  floor: python + CSafeLoader parse, CPU",
+                                    [c.cpu for c in kids["bare"]], "s"))
+            report.show(Samples("  floor peak memory", [c.peak_mib for c in kids["bare"]], "MiB"))
+            report.against_floor("unknot validate 1,000 files (CPU)", a, b, max_ratio=1.2)
+
+        big = Path(tmp) / "big.yaml"
         big.write_text(routine_text(rng, 10_000, compact=True), encoding="utf-8")
 
         def load_big() -> None:
-            routine = load_routine(big, search_dirs=(folder,))
+            routine = load_routine(big, search_dirs=(Path(tmp),))
             assert len(expand(routine).segments) > 10_000
 
-        runs = timed(load_big, 5)
-        print(f"load + expand one 10,000-step routine ({big.stat().st_size // 1024} KiB): "
-              f"median {statistics.median(runs):.3f} s (min {min(runs):.3f} s, 5 runs)")
+        ours, floor = interleaved(runs, timed(load_big), timed(lambda: bare_parse([big])))
+        a = report.show(Samples(f"load + expand 10,000 steps ({big.stat().st_size // 1024} KiB)",
+                                ours, "s"))
+        b = report.show(Samples("  floor: CSafeLoader parse of the file", floor, "s"))
+        report.against_floor("10,000-step load + expand", a, b, max_value=0.5)
 
     if not UNKNOT.exists():
-        print(f"(no {UNKNOT}: run scripts/setup for the subprocess figures)")
-        return
-    for argv in ([str(UNKNOT), "--version"], [str(UNKNOT), "validate", "routines/"]):
-        def call(argv: list[str] = argv) -> None:
-            subprocess.run(argv, cwd=REPO, check=True, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+        report.not_measured("start-up", f"no {UNKNOT}: run scripts/setup")
+        return report.finish()
+    startup(report, 11 if args.quick else 21)
+    return report.finish()
 
-        call()  # warm the page cache and .pyc files
-        runs = timed(call, 21)
-        shown = " ".join(["unknot", *argv[1:]])
-        print(f"{shown}: median {statistics.median(runs) * 1000:.0f} ms, "
-              f"p99 {pct(runs, 0.99) * 1000:.0f} ms (21 runs)")
+
+def wall(argv: list[str], env: dict[str, str] | None = None) -> float:
+    child = run_child(argv, cwd=REPO, env=env)
+    if child.code != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({child.code}): {child.stderr.decode()}")
+    return child.wall
+
+
+def startup(report: Report, runs: int) -> None:
+    floor_argv = [PYTHON, "-c", "pass"]
+    commands = {
+        "--version": [str(UNKNOT), "--version"],
+        "--help": [str(UNKNOT), "--help"],
+        "list": [str(UNKNOT), "list"],
+        "show": [str(UNKNOT), "show", "desk-neck-shoulders"],
+    }
+    for argv in commands.values():
+        wall(argv)  # the page cache (and any cache unknot keeps) warm
+    fns = [lambda: wall(floor_argv)] + [lambda argv=argv: wall(argv) for argv in commands.values()]
+    samples = interleaved(runs, *fns)
+    floor = report.show(Samples("python -c pass (same interpreter)", samples[0]))
+    shown = {name: report.show(Samples(f"unknot {name}" if name.startswith("-")
+                                       else f"unknot {' '.join(commands[name][1:])}", s))
+             for name, s in zip(commands, samples[1:], strict=True)}
+    report.against_floor("unknot --version", shown["--version"], floor, max_ratio=3.0)
+    report.against_floor("unknot --help", shown["--help"], floor)
+    report.against_floor("unknot list", shown["list"], floor)
+    report.against_floor("unknot show", shown["show"], floor)
+
+    termdown = shutil.which("termdown")
+    if termdown:
+        t = interleaved(runs, lambda: wall([termdown, "--version"]))[0]
+        report.show(Samples("peer: termdown --version", t))
+    else:
+        report.not_measured("peer termdown --version", "termdown is not installed")
+
+    # The same with .pyc files to read: a private cache prefix, written by a first run.
+    with tempfile.TemporaryDirectory(prefix="unknot-pyc-") as prefix:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = prefix
+        wall(commands["--version"], env)
+        wall(floor_argv, env)
+        a, b = interleaved(runs, lambda: wall(commands["--version"], env),
+                           lambda: wall(floor_argv, env))
+        x = report.show(Samples("with .pyc: unknot --version", a))
+        y = report.show(Samples("  with .pyc: python -c pass", b))
+        report.against_floor("unknot --version with .pyc (reference)", x, y)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
