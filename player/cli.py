@@ -1,21 +1,26 @@
 """Provides the `unknot` command line: argument parsing and dispatch to player.commands.
 
-Only argparse and the command modules' `add_arguments` are imported up front; each command
-imports what it needs inside `run`, so `unknot validate` and headless play never load Textual.
+Start-up imports only what the chosen command needs: `--version` prints before argparse is
+even imported, and only the chosen command's module is imported to register its options (the
+others are listed in `--help` by name and help line alone). Each command imports what it needs
+inside `run`, so `unknot validate` and headless play never load Textual, and `--help` and
+`--version` never load the domain (nor `dataclasses`, through player.errors).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import textwrap
 from importlib import import_module
-from typing import Any, Sequence
 
 from player import __version__
-from player.errors import UnknotError
-from player.notice import NOTICE
+
+#: typing.TYPE_CHECKING without importing typing (a few ms at every start); mypy reads it so.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import Any
 
 #: subcommand → (module under player.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -33,10 +38,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("config", "where config.toml lives and the settings in force"),
 }
 
-EPILOG = textwrap.fill(NOTICE, width=79)
+def _epilog() -> str:
+    import textwrap
+
+    from player.notice import NOTICE
+
+    return textwrap.fill(NOTICE, width=79)
 
 
 def _positive_speed(text: str) -> float:
+    import argparse
+
     try:
         value = float(text)
     except ValueError:
@@ -50,6 +62,7 @@ def _positive_speed(text: str) -> float:
 
 def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """Options accepted before or after the subcommand (and with none)."""
+    import argparse
 
     def d(value: object) -> object:
         return argparse.SUPPRESS if suppress else value
@@ -71,49 +84,107 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
                    help="save a --speed preview to the history as if it were a session")
 
 
-class _Parser(argparse.ArgumentParser):
-    def _print_message(self, message: str, file: Any = None) -> None:
-        # argparse swallows OSError here, so `--help >/dev/full` exited 0 having written
-        # nothing; let it reach main(), which says so in one line and exits 1.
-        if message:
-            (file or sys.stderr).write(message)
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        # One line and exit 2, as argparse does, but without dumping the whole usage block.
-        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+    class _Parser(argparse.ArgumentParser):
+        def _print_message(self, message: str, file: Any = None) -> None:
+            # argparse swallows OSError here, so `--help >/dev/full` exited 0 having written
+            # nothing; let it reach main(), which says so in one line and exits 1.
+            if message:
+                (file or sys.stderr).write(message)
+
+        def error(self, message: str) -> None:  # type: ignore[override]
+            # One line and exit 2, as argparse does, but without dumping the whole usage block.
+            self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+    return _Parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+class _ProbeFailed(Exception):
+    """The quick look at the command line found something only the whole parser can report."""
+
+
+def _chosen_command(argv: Sequence[str] | None) -> str | None:
+    """The subcommand named on the command line (None: the picker), found without importing
+    any command module: a parser with the same top-level options and empty subcommands.
+
+    Raises _ProbeFailed for anything it cannot tell (an error, a bad value): the caller then
+    builds every command's options, so the error a person sees is the one it always was.
+    """
+    import argparse
+
+    base = _parser_class()
+
+    class Probe(base):  # type: ignore[valid-type, misc]
+        def error(self, message: str) -> None:
+            raise _ProbeFailed(message)
+
+    probe = Probe(prog="unknot", add_help=False)
+    probe.add_argument("--version", action="version", version=f"unknot {__version__}")
+    _add_common(probe, suppress=False)
+    sub = probe.add_subparsers(dest="command", parser_class=Probe)
+    for name in COMMANDS:
+        # No abbreviations inside a subcommand: its own options are not known here.
+        _add_common(sub.add_parser(name, add_help=False, allow_abbrev=False), suppress=True)
+    try:
+        args, _ = probe.parse_known_args(argv)
+    except argparse.ArgumentError as exc:
+        raise _ProbeFailed(str(exc)) from None
+    command = args.command
+    return command if command in COMMANDS else None
+
+
+#: Every command's options (the default of build_parser).
+ALL = "*"
+
+
+def build_parser(command: str | None = ALL) -> argparse.ArgumentParser:
+    """The command-line parser; with a `command` (or None, the picker), only that command's
+    module is imported and its options added. `--help` lists every command either way."""
+    import argparse
+
+    parser_class = _parser_class()
+    epilog = _epilog()
+    parser = parser_class(
         prog="unknot",
         description="A guided self-massage routine player. With no command, opens the picker.",
-        epilog=EPILOG,
+        epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"unknot {__version__}")
     _add_common(parser, suppress=False)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text.capitalize() + ".",
-                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                           epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
         _add_common(p, suppress=True)
-        import_module(f"player.commands.{module}").add_arguments(p)
+        if command == ALL or command == name:
+            import_module(f"player.commands.{module}").add_arguments(p)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run unknot; returns the exit code."""
+    given = sys.argv[1:] if argv is None else list(argv)
+    if given == ["--version"] and _print_version():
+        return 0
+    from player.errors import UnknotError
     from player.safe_text import OutputError, guarded_streams
 
     with guarded_streams():
         try:
-            parser = build_parser()
-            from player.config import configure
-
-            # config.toml's settings become the defaults, so the command line still wins.
-            settings = configure(parser)
             try:
-                args = parser.parse_args(argv)
+                try:
+                    chosen: str | None = _chosen_command(given)
+                except _ProbeFailed:
+                    chosen = ALL
+                parser = build_parser(chosen)
+                from player.config import configure
+
+                # config.toml's settings become the defaults, so the command line still wins.
+                settings = configure(parser)
+                args = parser.parse_args(given)
             except SystemExit as exc:  # --help, --version, a usage error: argparse has printed
                 sys.stdout.flush()  # --help to a full disk shows here
                 return exc.code if isinstance(exc.code, int) else 2
@@ -135,6 +206,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             # `unknot list | head`: the reader went away; not an error worth a traceback.
             _discard_stdout()
             return 0
+
+
+def _print_version() -> bool:
+    """`unknot --version` before anything else is imported; False if it could not be written
+    (the whole path then runs and reports that in its one line)."""
+    out = sys.stdout
+    if out is None:  # fd 1 closed before start
+        return False
+    try:
+        out.write(f"unknot {__version__}\n")
+        out.flush()
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _discard_stdout() -> None:
