@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeGuard
+from typing import Any, Callable, Iterable, Iterator
 
 from player.clock import Clock
 from player.errors import UnknotError, UsageError
@@ -471,6 +471,262 @@ def _not_json(name: str) -> object:
 _loads = functools.partial(json.loads, parse_constant=_not_json)
 
 
+# ------------------------------------------------------------------------- reading, streamed
+
+
+@dataclass
+class Scan:
+    """What one streamed pass over the history found (see `scan_history`)."""
+
+    #: Valid records in the file.
+    total: int = 0
+    #: Of them, the records the filters let through.
+    matched: int = 0
+    #: The last `keep` matched records' lines as stored (file order, oldest first).
+    recent: list[bytes] = field(default_factory=list)
+    summary: Summary | None = None
+
+
+#: Bytes read at a time: memory stays flat however long the history grows.
+_BLOCK = 1 << 21
+
+
+def scan_history(
+    path: Path | None = None,
+    warn: Warn | None = _stderr_warn,
+    *,
+    since: str | None = None,
+    routine: str | None = None,
+    keep: int = 10,
+    each: Callable[[bytes], None] | None = None,
+    today: date | None = None,
+) -> Scan:
+    """One streamed pass over the history: counts, the summary of the matching records, and the
+    last `keep` of them as their stored lines; `each` gets every matching line in file order.
+
+    Holds no more than a block of the file and the summary's totals, however long the history.
+    Which lines count as damaged (skipped with `path:N: warning: …`, left in the file) is
+    exactly `read_history`'s: a line the fast decoder (msgspec, into the known fields with
+    their types and bounds) does not take goes through the same checks as there. The file's
+    size is taken under the shared lock, so a record being appended is never read half
+    written, and no lock is held while the caller prints.
+    """
+    import collections
+
+    from player import paths
+
+    target = Path(path) if path is not None else paths.history_path()
+    scan = Scan()
+    recent: collections.deque[bytes] = collections.deque(maxlen=max(keep, 0))
+    tally = Tally(today)
+    gc_was_on = gc.isenabled()
+    gc.disable()  # a block's records are acyclic: the collector would only walk them
+    try:
+        tally.feed(_matching(target, warn, scan, since, routine, recent.append if keep else None,
+                             each))
+    finally:
+        if gc_was_on:
+            gc.enable()
+    scan.recent = list(recent)
+    scan.summary = tally.summary()
+    return scan
+
+
+def _matching(target: Path, warn: Warn | None, scan: Scan, since: str | None,
+              routine: str | None, keep: Callable[[bytes], None] | None,
+              each: Callable[[bytes], None] | None) -> Iterator[Row]:
+    """The summary rows of the valid records that match, counting them into `scan`."""
+    key = routine.strip().lower() if routine else None
+    unset = _fast_decoder()[3]
+    dates: dict[str, bool] = {}
+    total = matched = 0
+    number = 0  # lines before this block
+    for lines, records in _parsed_blocks(target):
+        for index, r in enumerate(records):
+            if r is None or r is _BLANK:
+                if r is None and warn is not None:
+                    warn(f"{target}:{number + index + 1}: warning: skipped a damaged line")
+                continue
+            day = r.started[:10]
+            ok = dates.get(day)
+            if ok is None:
+                ok = dates[day] = _is_date(day)
+            if not ok:
+                if warn is not None:
+                    warn(f"{target}:{number + index + 1}: warning: skipped a damaged line")
+                continue
+            total += 1
+            if since and day < since:
+                continue
+            if key is not None and r.routine.lower() != key and (
+                    "" if r.name is unset else str(r.name)).lower() != key:
+                continue
+            matched += 1
+            if keep is not None:
+                keep(lines[index])
+            if each is not None:
+                each(lines[index])
+            yield day, r.active_seconds, r.regions, r.pain_before, r.pain_after
+        number += len(lines)
+        scan.total, scan.matched = total, matched
+
+
+def _parsed_blocks(target: Path) -> Iterator[tuple[list[bytes], list[Any]]]:
+    """Each block's lines and, for each line, its known fields (a msgspec Struct), None for a
+    damaged line or _BLANK for a blank one."""
+    fields, decode_one, decode_many, unset, error = _fast_decoder()
+    known = fields.__struct_fields__
+    for block in _blocks(target):
+        lines = block.split(b"\n")
+        n = len(lines)
+        records: list[Any] | None = None
+        # Every line starts with `{` and ends with `}`: then no JSON value can span two lines
+        # (after a `}` inside a value comes `,`, `}` or `]`, never `{`), so values and lines
+        # pair up exactly when there are as many values as lines.
+        if block[:1] == b"{" and block[-1:] == b"}" and block.count(b"}\n{") == n - 1:
+            try:
+                records = decode_many(block)
+            except error:
+                records = None
+            if records is not None and len(records) != n:
+                records = None
+        if records is None:
+            records = []
+            for line in lines:
+                try:
+                    records.append(decode_one(line))
+                except error:
+                    obj = _loads_or_none(line)
+                    if obj is _BLANK or not _valid(obj):
+                        records.append(obj if obj is _BLANK else None)
+                    else:  # valid, with fields the fast decoder does not know: the same checks
+                        assert isinstance(obj, dict)
+                        records.append(fields(**{k: obj.get(k, unset) for k in known}))
+        yield lines, records
+
+
+def record_of(line: bytes) -> Record:
+    """The stored record of a line `scan_history` kept (a valid one)."""
+    obj = _loads(line)
+    assert isinstance(obj, dict)
+    return obj
+
+
+def _is_date(day: str) -> bool:
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
+
+
+def _blocks(target: Path) -> Iterator[bytes]:
+    """The file's lines in blocks of whole lines (joined by newlines, the last one's dropped),
+    up to the size it had under the shared lock."""
+    try:
+        fd = os.open(target, os.O_RDONLY | _O_EXTRA | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise HistoryError(f"cannot read {target}: {exc.strerror or exc}") from None
+    try:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise HistoryError(f"cannot read {target}: not a regular file")
+            if fcntl is not None:
+                # Waits out a record being appended; every byte below this size is whole.
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            size = os.fstat(fd).st_size
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        except OSError as exc:
+            raise HistoryError(f"cannot read {target}: {exc.strerror or exc}") from None
+        done = 0
+        carry = b""
+        while done < size:
+            try:
+                chunk = os.read(fd, min(_BLOCK, size - done))
+            except OSError as exc:
+                raise HistoryError(f"cannot read {target}: {exc.strerror or exc}") from None
+            if not chunk:
+                break  # shorter than it was (it is only ever appended to, but be safe)
+            done += len(chunk)
+            data = carry + chunk if carry else chunk
+            if done < size:
+                cut = data.rfind(b"\n")
+                if cut < 0:
+                    carry = data
+                    continue
+                carry = data[cut + 1:]
+                yield data[:cut]
+            else:
+                carry = b""
+                yield data[:-1] if data.endswith(b"\n") else data
+        if carry:
+            yield carry
+    finally:
+        os.close(fd)
+
+
+@functools.lru_cache(maxsize=1)
+def _fast_decoder() -> tuple[Any, Callable[[bytes], Any], Callable[[bytes], list[Any]], Any,
+                             type[Exception]]:
+    """msgspec decoders into the record's known fields, typed and bounded as `_valid` checks
+    them: anything else (an unknown field, a float step count, a 1e400) fails here and gets the
+    full check. Imported on first use: the recorder and the TUI never need it."""
+    from typing import Annotated
+
+    try:
+        import msgspec
+    except ImportError:  # an install without it: every line takes the full check, slower
+        return _no_fast_decoder()
+
+    unset = msgspec.UnsetType
+    big = _MAX_NUMBER
+    number = Annotated[float, msgspec.Meta(ge=-big, le=big)]
+    whole = Annotated[int, msgspec.Meta(ge=-(2**53), le=2**53)]
+    seconds = Annotated[float, msgspec.Meta(ge=0, le=big)]
+
+    fields = msgspec.defstruct(
+        "HistoryFields",
+        [
+            ("routine", str),
+            ("started", str),
+            ("active_seconds", seconds),
+            ("name", str | None | unset, msgspec.UNSET),
+            ("ended", str | None | unset, msgspec.UNSET),
+            ("completed", bool | None | unset, msgspec.UNSET),
+            ("steps_done", whole | None | unset, msgspec.UNSET),
+            ("steps_skipped", whole | None | unset, msgspec.UNSET),
+            ("pain_before", whole | None | unset, msgspec.UNSET),
+            ("pain_after", whole | None | unset, msgspec.UNSET),
+            ("regions", dict[str, number] | None | unset, msgspec.UNSET),
+        ],
+        forbid_unknown_fields=True,
+        gc=False,
+    )
+    decoder = msgspec.json.Decoder(fields)
+    return fields, decoder.decode, decoder.decode_lines, msgspec.UNSET, msgspec.DecodeError
+
+
+class _NoFastDecoder(Exception):
+    pass
+
+
+def _no_fast_decoder() -> tuple[Any, Callable[[bytes], Any], Callable[[bytes], list[Any]], Any,
+                                 type[Exception]]:
+    import types
+
+    def refuse(data: bytes) -> Any:
+        raise _NoFastDecoder
+
+    class Fields(types.SimpleNamespace):
+        __struct_fields__ = ("routine", "started", "active_seconds", "name", "regions",
+                             "pain_before", "pain_after")
+
+    return Fields, refuse, refuse, object(), _NoFastDecoder
+
+
 # ---------------------------------------------------------------------------------- summary
 
 
@@ -540,50 +796,66 @@ class Summary:
 
 def summarize(records: Iterable[Record], today: date | None = None, days: int = 30) -> Summary:
     """Week minutes, streak, per-region and per-day minutes over `days`, and mean pain change."""
-    today = today or date.today()
-    today_s = today.isoformat()
-    monday = (today - timedelta(days=today.weekday())).isoformat()
-    window = [(today - timedelta(days=days - 1 - i)).isoformat() for i in range(days)]
-    first = window[0]
-    # One cheap pass: seconds per local day, region work in the window, pain pairs. Dates are
-    # compared as ISO strings (they sort like dates), so no datetime is built per record.
-    per_day: dict[str, float] = {}
-    regions: dict[str, float] = {}
-    change_sum = 0
-    pairs = 0
-    count = 0
-    for r in records:
-        count += 1
-        day = r["started"][:10]
-        secs = r.get("active_seconds") or 0.0
-        per_day[day] = per_day.get(day, 0.0) + secs
-        if day >= first:
-            worked = r.get("regions")
-            if worked and day <= today_s and type(worked) is dict:
+    tally = Tally(today, days)
+    tally.feed((r["started"][:10], r.get("active_seconds"), r.get("regions"),
+                r.get("pain_before"), r.get("pain_after")) for r in records)
+    return tally.summary()
+
+
+#: One session as the summary sees it: local day (YYYY-MM-DD), active seconds, regions and the
+#: pain ratings before and after (each as stored: anything, checked here).
+Row = tuple[str, Any, Any, Any, Any]
+
+
+class Tally:
+    """The summary's running totals, fed one session at a time: seconds per local day (for the
+    week, the streak and the chart), region work in the window and pain pairs; nothing else of a
+    record is kept. Dates are compared as ISO strings (they sort like dates), so no datetime is
+    built per record."""
+
+    def __init__(self, today: date | None = None, days: int = 30) -> None:
+        self.today = today or date.today()
+        self._window = [(self.today - timedelta(days=days - 1 - i)).isoformat()
+                        for i in range(days)]
+        self.count = 0
+        self._per_day: dict[str, float] = {}
+        self._regions: dict[str, float] = {}
+        self._change_sum = 0
+        self._pairs = 0
+
+    def feed(self, rows: Iterable[Row]) -> None:
+        """Add every session of `rows`."""
+        per_day, regions = self._per_day, self._regions
+        first, today_s = self._window[0], self._window[-1]
+        count, change_sum, pairs = self.count, self._change_sum, self._pairs
+        for day, secs, worked, before, after in rows:
+            count += 1
+            per_day[day] = per_day.get(day, 0.0) + (secs or 0.0)
+            if worked and first <= day <= today_s and type(worked) is dict:
                 for region, s in worked.items():
                     if type(s) is float or type(s) is int:
                         regions[region] = regions.get(region, 0.0) + s
-        before = r.get("pain_before")
-        if before is not None:
-            after = r.get("pain_after")
-            if _is_pain(before) and _is_pain(after):
+            if (before is not None and type(before) is int and type(after) is int
+                    and 0 <= before <= 10 and 0 <= after <= 10):
                 change_sum += after - before
                 pairs += 1
-    return Summary(
-        today=today,
-        sessions=count,
-        week_seconds=float(sum(s for d, s in per_day.items() if monday <= d <= today_s)),
-        streak_days=streak(per_day, today),
-        played_today=today_s in per_day,
-        region_seconds=dict(sorted(regions.items(), key=lambda kv: (-kv[1], kv[0]))),
-        day_seconds=[float(per_day.get(d, 0.0)) for d in window],
-        pain_change=(change_sum / pairs) if pairs else None,
-        pain_pairs=pairs,
-    )
+        self.count, self._change_sum, self._pairs = count, change_sum, pairs
 
-
-def _is_pain(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
+    def summary(self) -> Summary:
+        today, today_s, per_day = self.today, self._window[-1], self._per_day
+        monday = (today - timedelta(days=today.weekday())).isoformat()
+        pairs = self._pairs
+        return Summary(
+            today=today,
+            sessions=self.count,
+            week_seconds=float(sum(s for d, s in per_day.items() if monday <= d <= today_s)),
+            streak_days=streak(per_day, today),
+            played_today=today_s in per_day,
+            region_seconds=dict(sorted(self._regions.items(), key=lambda kv: (-kv[1], kv[0]))),
+            day_seconds=[float(per_day.get(d, 0.0)) for d in self._window],
+            pain_change=(self._change_sum / pairs) if pairs else None,
+            pain_pairs=pairs,
+        )
 
 
 def streak(days: Iterable[str], today: date) -> int:

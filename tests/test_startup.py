@@ -2,8 +2,9 @@
 
 Through the real console entry (`player.cli:main`) in a fresh interpreter: `--version` loads no
 argparse, no dataclasses/inspect and nothing of the domain; `--help` and a command's `--help`
-load argparse but not the domain (YAML, the loader) nor any other command's module, and
-`--help` not player.errors (dataclasses) either.
+load argparse but not the domain (YAML, the loader) nor any other command's module
+(they do load player.safe_text and player.config, which use dataclasses: --help to a full
+disk is one error line, and config.toml's values are the defaults it shows).
 """
 
 from __future__ import annotations
@@ -55,8 +56,6 @@ def test_help_loads_only_its_own_command(argv: list[str]) -> None:
     result = probe(*argv)
     assert result["code"] == 0 and "usage: unknot" in str(result["out"])
     assert loaded(result, DOMAIN) == []
-    if argv == ["--help"]:  # a command module may import player.errors for its option types
-        assert loaded(result, ("dataclasses", "player.errors")) == []
     commands = [m for m in loaded(result, ("player",)) if m.startswith("player.commands.")]
     expected = [] if argv == ["--help"] else [f"player.commands.{argv[0]}"]
     assert commands == expected

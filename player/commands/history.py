@@ -64,53 +64,95 @@ def _run(args: argparse.Namespace) -> int:
 
     today = date.today()
     since = history.parse_since(args.since, today) if args.since else None
-    records = history.read_history()
-    total = len(records)
-    records = history.filter_records(records, since=since, routine=args.routine)
-    shown = records[-args.limit:] if args.limit else records
-    if args.json:
-        write_json(shown, sys.stdout)
+    if (args.json or args.csv) and not args.limit:
+        # Every matching record, printed as it is read: nothing is kept.
+        out = _JsonOut(sys.stdout) if args.json else _CsvOut(sys.stdout)
+        history.scan_history(since=since, routine=args.routine, keep=0, each=out.line,
+                             today=today)
+        out.close()
         return 0
-    if args.csv:
-        write_csv(shown, sys.stdout)
+    scan = history.scan_history(since=since, routine=args.routine,
+                                keep=args.limit or 10, today=today)
+    if args.json or args.csv:
+        out = _JsonOut(sys.stdout) if args.json else _CsvOut(sys.stdout)
+        for line in scan.recent:
+            out.line(line)
+        out.close()
         return 0
-    if not records:
-        if total:
+    if not scan.matched:
+        if scan.total:
             print("No sessions match.")
         else:
             print("No sessions yet. Play a routine (unknot play ROUTINE) and it will show up here.")
         return 0
-    summary = history.summarize(records, today)
-    print(render_text(records[-(args.limit or 10):], len(records), summary, _fancy(sys.stdout)))
+    assert scan.summary is not None
+    newest_first = [history.record_of(line) for line in reversed(scan.recent)]
+    print(render_text(newest_first, scan.matched, scan.summary, _fancy(sys.stdout)))
     return 0
 
 
-def write_json(records: list[dict[str, Any]], out: TextIO) -> None:
-    """A JSON array of the records exactly as stored, one per line for people reading it."""
-    if not records:
-        out.write("[]\n")
-        return
-    out.write("[\n")
-    # Plain ASCII escapes when the stream is not UTF-8, so the output stays valid JSON.
-    utf8 = (getattr(out, "encoding", None) or "").lower().replace("-", "") == "utf8"
-    encode = json.JSONEncoder(ensure_ascii=not utf8).encode  # one encoder for all records
-    out.write(",\n".join(map(encode, records)))
-    out.write("\n]\n")
+class _JsonOut:
+    """A JSON array of the records exactly as stored, one per line for people reading it.
+
+    On a UTF-8 stream each record is its stored line itself (already valid JSON); elsewhere it is
+    encoded again with plain ASCII escapes, so the output stays valid JSON.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.count = 0
+        self.utf8 = (getattr(out, "encoding", None) or "").lower().replace("-", "") == "utf8"
+        self.encode = json.JSONEncoder(ensure_ascii=True).encode
+        self._pending: list[str] = []
+
+    def line(self, stored: bytes) -> None:
+        if self.utf8:
+            text = stored.decode("utf-8", "surrogateescape").strip()
+        else:
+            from player.history import record_of
+
+            text = self.encode(record_of(stored))
+        self._pending.append(text)
+        self.count += 1
+        if len(self._pending) >= 512:  # a few writes of many records, not one per record
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            lead = "[\n" if self.count == len(self._pending) else ",\n"
+            self.out.write(lead + ",\n".join(self._pending))
+            self._pending.clear()
+
+    def close(self) -> None:
+        self._flush()
+        self.out.write("\n]\n" if self.count else "[]\n")
 
 
-def write_csv(records: list[dict[str, Any]], out: TextIO) -> None:
+class _CsvOut:
     """The design fields as columns, plus `regions` as `id=seconds;…`."""
-    from player.history import FIELDS
 
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*FIELDS, "regions"])
-    for r in records:
-        row = [_csv_cell(r.get(f)) for f in FIELDS]
+    def __init__(self, out: TextIO) -> None:
+        from player.history import FIELDS
+
+        self.fields = FIELDS
+        self.writer = csv.writer(out, lineterminator="\n")
+        self.writer.writerow([*FIELDS, "regions"])
+
+    def line(self, stored: bytes) -> None:
+        from player.history import record_of
+
+        self.row(record_of(stored))
+
+    def row(self, r: dict[str, Any]) -> None:
+        row = [_csv_cell(r.get(f)) for f in self.fields]
         worked = r.get("regions")
         row.append(
             ";".join(f"{k}={v}" for k, v in worked.items()) if isinstance(worked, dict) else ""
         )
-        writer.writerow(row)
+        self.writer.writerow(row)
+
+    def close(self) -> None:
+        pass
 
 
 def _csv_cell(value: object) -> object:
