@@ -117,7 +117,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="unknot-bench-") as home:
         measure(report, Path(home), 100_000, runs, json_too=True, max_seconds=0.3, max_mib=None)
     with tempfile.TemporaryDirectory(prefix="unknot-bench-") as home:
-        measure(report, Path(home), 1_000_000, 3 if args.quick or runs < 9 else 5,
+        measure(report, Path(home), 1_000_000, 2 if args.quick else 3 if runs < 9 else 5,
                 json_too=False, max_seconds=2.5, max_mib=100.0)
     return report.finish()
 

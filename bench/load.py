@@ -141,7 +141,7 @@ def main() -> int:
     if not UNKNOT.exists():
         report.not_measured("start-up", f"no {UNKNOT}: run scripts/setup")
         return report.finish()
-    startup(report, 11 if args.quick else 21)
+    startup(report, 7 if args.quick else 21)
     return report.finish()
 
 
