@@ -48,6 +48,19 @@ async def shoot() -> None:
         await pilot.pause()
         player.save_screenshot(filename="player.svg", path=str(HERE))
 
+    # "Where does it hurt?": calves and feet chosen, a foam roller ticked.
+    where = make_app(sound="off", voice=False, first_run_notice=False)
+    async with where.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        for _ in range(27):
+            await pilot.press("down")
+        await pilot.press("space", "down", "space", "tab", "tab", "space", "shift+tab",
+                          "shift+tab", "up")
+        await pilot.pause()
+        where.save_screenshot(filename="compose.svg", path=str(HERE))
+
 
 _LEADING_SPACES = re.compile(
     r'(<text [^>]*?x=")([\d.]+)("[^>]*?textLength=")([\d.]+)("[^>]*>)((?:&#160;)+)([^<]*)</text>')
@@ -74,7 +87,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         os.environ["UNKNOT_HOME"] = home
         asyncio.run(shoot())
-    for name in ("picker", "player"):
+    for name in ("picker", "player", "compose"):
         svg = HERE / f"{name}.svg"
         svg.write_text(keep_leading_spaces(svg.read_text(encoding="utf-8")), encoding="utf-8")
         subprocess.run(["rsvg-convert", "--width", "1400", "--keep-aspect-ratio", str(svg),

@@ -175,6 +175,7 @@ Picker
   n      new routine
   r      reload the library
   h      history
+  w      where does it hurt?
   ?      this help
   q      quit
 """

@@ -134,6 +134,7 @@ class PickerScreen(Screen[None]):
         Binding("n", "new", "New"),
         Binding("r", "reload", "Reload"),
         Binding("h", "history", "History"),
+        Binding("w", "where", "Where it hurts"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("escape", "leave_filter", "Leave filter", show=False),
@@ -388,6 +389,16 @@ class PickerScreen(Screen[None]):
         from player.tui.screens.history_screen import HistoryScreen
 
         self.app.push_screen(HistoryScreen())
+
+    def action_where(self) -> None:
+        from player.tui.screens.compose_screen import ComposeScreen
+
+        def back(saved: Path | None) -> None:
+            if saved is not None:  # a saved routine is an ordinary one now: show it
+                self.load()
+                self.refill(keep=saved)
+
+        self.app.push_screen(ComposeScreen(), back)
 
     def action_edit(self) -> None:
         entry = self.highlighted()
