@@ -114,19 +114,8 @@ def create(name: str, text: str | None = None) -> Path:
 
 
 def editor_command() -> list[str] | None:
-    """$VISUAL or $EDITOR as an argument list, else the first common editor found, else None."""
-    import os
-    import shlex
-    import shutil
+    """The editor to open a routine in, as an argument list (see `player.editor`), or None."""
+    from player.editor import find_editor
 
-    for var in ("VISUAL", "EDITOR"):
-        value = os.environ.get(var, "").strip()
-        if value:
-            try:
-                return shlex.split(value)
-            except ValueError:
-                return [value]
-    for name in ("sensible-editor", "nano", "vim", "vi"):
-        if shutil.which(name):
-            return [name]
-    return None
+    found = find_editor()
+    return found.argv if found is not None else None

@@ -7,11 +7,13 @@ from datetime import date
 from pathlib import Path
 
 from textual.app import App
-from textual.widgets import DataTable, Sparkline, Static
+from textual.geometry import Region
+from textual.widgets import DataTable, Static
 
 from player import paths
 from player.history import append_record
 from player.tui.screens.history_screen import HistoryScreen
+from player.tui.widgets.day_chart import DayChart, chart_lines
 
 TODAY = date(2026, 3, 11)
 
@@ -60,8 +62,17 @@ async def _shows_sessions_summary_sparkline_and_regions() -> None:
         assert "This week: 35 min" in summary
         assert "Streak: 3 days" in summary
         assert "−3.0 on average" in summary
-        days = list(screen.query_one("#history-days", Sparkline).data or [])
+        chart = screen.query_one("#history-days", DayChart)
+        days = chart.minutes
         assert len(days) == 30 and days[-3:] == [10.0, 20.0, 5.0] and sum(days) == 35.0
+        drawn = [strip.text.rstrip()
+                 for strip in chart.render_lines(Region(0, 0, *chart.size))]
+        # A scale on the left, the dates of the first, middle and last day under the axis.
+        assert drawn[0].lstrip().startswith("20 min ┤")
+        assert drawn[3].lstrip().startswith("0 ┼")
+        assert drawn[4].split() == ["Feb", "10", "Feb", "25", "Mar", "11"]
+        # Today's date ends under today's bar, the last column of the chart.
+        assert len(drawn[4]) == len(drawn[3])
         regions = str(screen.query_one("#history-regions", Static).render())
         first, second = regions.splitlines()
         assert first.startswith("Calves") and "15 min" in first
@@ -158,3 +169,22 @@ async def _uses_the_apps_history_path(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.query_one("#history-table", DataTable).row_count == 1
+
+
+def test_day_chart_scales_bars_and_dates_to_the_width() -> None:
+    minutes = [0.0] * 27 + [10.0, 20.0, 5.0]
+    for width in (40, 60, 96, 200):
+        lines = chart_lines(minutes, TODAY, width)
+        assert len(lines) == 5 and all(len(line) <= width for line in lines)
+        bars = [line.split("┤" if i == 0 else "│", 1)[1] for i, line in enumerate(lines[:3])]
+        per_day = len(bars[0]) // 30
+        assert per_day == max(1, min(3, (width - 9) // 30))
+        # The biggest day fills every row; a day with any practice shows at least a sliver.
+        column = [row[28 * per_day] for row in bars]
+        assert column == ["█", "█", "█"]
+        assert [row[29 * per_day] for row in bars][2] != " "
+        assert all(row[:27 * per_day].strip() == "" for row in bars)
+        assert lines[4].split()[-2:] == ["Mar", "11"]
+    # Nothing done: a flat chart at 0, never a division by zero.
+    flat = chart_lines([0.0] * 30, TODAY, 80)
+    assert flat[0].lstrip().startswith("0 min ┤") and "┴" not in flat[3]

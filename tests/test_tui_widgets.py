@@ -74,11 +74,11 @@ def test_next_text_names_what_comes() -> None:
     timeline = expand(DESK)
     segs = timeline.segments
     assert text.next_text(timeline, segs[0]) == "Next: Effleurage · Upper trapezius · Left · 30 s"
-    assert text.next_text(timeline, segs[1]) == "Next: switch sides → right"
+    assert text.next_text(timeline, segs[1]) == "Next: Switch sides → right · 5 s"
     assert text.next_text(timeline, segs[3]) == \
-        "Next: step 2 · Trigger point · Upper trapezius · Left · 20 s"
-    assert text.next_text(timeline, segs[5]) == "Next: rest 10 s"
-    assert text.next_text(timeline, segs[-1]) == "Next: finish"
+        "Next: Trigger point · Upper trapezius · Left · 20 s"
+    assert text.next_text(timeline, segs[5]) == "Next: Rest · 10 s"
+    assert text.next_text(timeline, segs[-1]) == "Next: Finish"
 
 
 def test_minutes_and_regions() -> None:
@@ -88,3 +88,16 @@ def test_minutes_and_regions() -> None:
     assert text.regions_text(DESK) == "Upper trapezius, Levator scapulae"
     assert text.step_line(2, DESK.steps[1]) == \
         " 2. Trigger point · Upper trapezius · each · 2×20 s"
+
+
+def test_next_text_has_one_format_for_every_segment() -> None:
+    import re
+
+    from snapshot_app import CALVES, JAW, WALL
+
+    shape = re.compile(r"^Next: (Finish|\S.* · \d[\d.]* (s|min)( \d+ s)?)$")
+    for routine in (DESK, CALVES, JAW, WALL):
+        timeline = expand(routine)
+        for seg in timeline.segments:
+            line = text.next_text(timeline, seg)
+            assert shape.match(line), line

@@ -48,22 +48,24 @@ def step_line(number: int, step: Step) -> str:
 
 
 def next_text(timeline: Timeline, seg: Segment | None) -> str:
-    """What comes after `seg`: `Next: Foam roll · Calves · Left · 1 min`, or `Next: finish`."""
+    """What comes after `seg`, always as `Next: <what> · <how long>`:
+    `Next: Foam roll · Calves · Left · 1 min`, `Next: Switch sides → right · 5 s`,
+    `Next: Rest · 10 s`, or `Next: Finish`."""
     if seg is None:
         return ""
     following = timeline.segments[seg.index + 1:]
     if not following:
-        return "Next: finish"
+        return "Next: Finish"
     nxt = following[0]
     if nxt.kind == "switch":
-        return f"Next: switch sides → {side_name(nxt.side).lower()}"
-    if nxt.kind == "rest":
-        return f"Next: rest {format_human(nxt.duration)}"
-    if nxt.kind == "lead_in":
-        # The lead-in only gets you into position; name the work it leads to.
-        work = next((s for s in following if s.kind == "work"), nxt)
-        return f"Next: step {work.step} · {segment_headline(work)} · {format_human(work.duration)}"
-    return f"Next: {segment_headline(nxt)} · {format_human(nxt.duration)}"
+        what = f"Switch sides → {side_name(nxt.side).lower()}"
+    elif nxt.kind == "rest":
+        what = "Rest"
+    else:
+        # A lead-in only gets you into position; name the work it leads to.
+        nxt = next((s for s in following if s.kind == "work"), nxt)
+        what = segment_headline(nxt)
+    return f"Next: {what} · {format_human(nxt.duration)}"
 
 
 def minutes(total_seconds: float) -> str:

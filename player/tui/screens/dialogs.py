@@ -4,7 +4,9 @@ name, routine problems and help."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from rich.table import Table
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -165,38 +167,64 @@ class ProblemsScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-#: The keys of each screen, in two columns that fit side by side in an 80-column terminal.
-PICKER_KEYS = """\
-Picker
-  /      filter: name, tag, region
-  Esc    leave the filter box
-  Enter  play the routine
-  e      edit it in $EDITOR
-  n      new routine
-  r      reload the library
-  h      history
-  w      where does it hurt?
-  ?      this help
-  q      quit
-"""
+#: The keys of each screen: (key, what it does). Short enough that two columns fit side by side
+#: in a 60-column terminal; a longer text wraps under itself, never into the next column.
+PICKER_KEYS: list[tuple[str, str]] = [
+    ("/", "filter: name, tag, region"),
+    ("Esc", "leave the filter box"),
+    ("Enter", "play the routine"),
+    ("e", "edit yours in $EDITOR"),
+    ("n", "new routine"),
+    ("c", "copy a built-in to edit"),
+    ("r", "reload the library"),
+    ("h", "history"),
+    ("w", "where does it hurt?"),
+    ("?", "this help"),
+    ("q", "quit"),
+]
 
-PLAYER_KEYS = """\
-Player
-  space  pause / resume
-  n  →   next step
-  p  ←   previous step
-  r      restart this step
-  +      add 15 seconds
-  m      mute / unmute
-  ↑  ↓   scroll long instructions
-  q      end the session (asks)
-"""
+PLAYER_KEYS: list[tuple[str, str]] = [
+    ("space", "pause / resume"),
+    ("n →", "next step"),
+    ("p ←", "previous step"),
+    ("r", "restart this step"),
+    ("+", "add 15 seconds"),
+    ("m", "mute / unmute"),
+    ("f", "floor view: big timer"),
+    ("↑ ↓", "scroll instructions"),
+    ("q", "end the session (asks)"),
+]
 
-HELP_TEXT = PICKER_KEYS + "\n" + PLAYER_KEYS
+
+def key_table(title: str, rows: list[tuple[str, str]]) -> Table:
+    """One column of the help: a bold title, then keys beside what they do (wrapping)."""
+    table = Table(box=None, show_header=False, padding=(0, 1, 0, 0), expand=True,
+                  title=title, title_justify="left", title_style="bold")
+    table.add_column("key", no_wrap=True, width=max(len(k) for k, _ in rows), style="bold")
+    table.add_column("does", ratio=1, overflow="fold")
+    for key, does in rows:
+        table.add_row(key, does)
+    return table
+
+
+def with_screen_keys(rows: list[tuple[str, str]], bindings: list[Any],
+                     key_display: Any) -> list[tuple[str, str]]:
+    """`rows`, plus any shown binding of the screen that they do not mention (a key another
+    part of unknot added), so the help never leaves a key out."""
+    listed = {key for key, _ in rows}
+    out = list(rows)
+    for binding in bindings:
+        if not getattr(binding, "show", False):
+            continue
+        shown = key_display(binding)
+        if shown not in listed and shown.lower() not in listed:
+            listed.add(shown)
+            out.insert(len(out) - 2, (shown, str(binding.description).lower()))
+    return out
 
 
 class HelpScreen(ModalScreen[None]):
-    """The keys of every screen."""
+    """The keys of every screen, in two columns (one above the other when too narrow)."""
 
     BINDINGS = [
         Binding("escape", "close", "Close"),
@@ -206,12 +234,18 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        from player.tui.screens.picker import PickerScreen
+
+        picker = with_screen_keys(PICKER_KEYS, list(PickerScreen.BINDINGS),
+                                  self.app.get_key_display)
         with Vertical(id="help", classes="dialog"):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
                 with Horizontal(id="help-columns"):
-                    yield Static(PICKER_KEYS.rstrip(), markup=False, classes="help-column")
-                    yield Static(PLAYER_KEYS.rstrip(), markup=False, classes="help-column")
+                    yield Static(key_table("Picker", picker), classes="help-column",
+                                 id="help-picker")
+                    yield Static(key_table("Player", PLAYER_KEYS), classes="help-column",
+                                 id="help-player")
             yield Label("Esc  close", classes="dialog-keys")
 
     def action_close(self) -> None:

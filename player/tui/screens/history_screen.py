@@ -1,5 +1,5 @@
 """Provides the history screen: recent sessions, the summary figures, minutes per day over the
-last 30 days as a sparkline, and minutes per region as bars. Escape or q goes back."""
+last 30 days as a dated bar chart, and minutes per region as bars. Escape or q goes back."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Sparkline, Static
+from textual.widgets import DataTable, Footer, Label, Static
 
 from player import history
 from player.safe_text import visible
+from player.tui.widgets.day_chart import DayChart
 
 #: Rows in the table of recent sessions (newest first).
 RECENT = 50
@@ -51,7 +52,7 @@ class HistoryScreen(Screen[None]):
     HistoryScreen #history-table { height: auto; max-height: 14; margin-bottom: 1; }
     HistoryScreen #history-summary { margin-bottom: 1; }
     HistoryScreen .history-heading { text-style: bold; margin-top: 1; }
-    HistoryScreen #history-days { height: 3; margin-bottom: 1; }
+    HistoryScreen #history-days { margin-bottom: 1; }
     HistoryScreen #history-status { color: $text-muted; }
     HistoryScreen #history-warnings { color: $warning; }
     """
@@ -75,7 +76,7 @@ class HistoryScreen(Screen[None]):
                 yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="history-summary")
                 yield Label("Minutes per day, last 30 days", classes="history-heading")
-                yield Sparkline([], id="history-days")
+                yield DayChart(id="history-days")
                 yield Label("Minutes per region, last 30 days", classes="history-heading")
                 yield Static("", id="history-regions")
         yield Footer()
@@ -133,7 +134,8 @@ class HistoryScreen(Screen[None]):
             f"Streak: {history.format_streak(summary)}\n"
             f"Pain change: {history.format_pain_change(summary)}"
         )
-        self.query_one("#history-days", Sparkline).data = [s / 60 for s in summary.day_seconds]
+        self.query_one("#history-days", DayChart).show([s / 60 for s in summary.day_seconds],
+                                                       summary.today)
         self.query_one("#history-regions", Static).update(region_bars(summary.region_seconds))
 
     def _fill_table(self, records: list[dict[str, Any]]) -> None:

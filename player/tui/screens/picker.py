@@ -21,16 +21,17 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from player.durations import format_human
 from player.errors import UnknotError
 from player.programs import TodayMark, todays_routine
-from player.scaffold import create, editor_command
+from player.scaffold import create
 from player.timeline import expand
 from player.tui import text
 from player.tui.messages import PlayRequested
 from player.tui.screens.dialogs import HelpScreen, NameScreen, ProblemsScreen
+from player.tui.widgets.footer import FittingFooter
 
 #: Marks today's routine of the active program in the table and the preview.
 TODAY_MARK = "▶ "
@@ -56,6 +57,13 @@ def entry_matches(entry: Any, words: list[str]) -> bool:
             hay.extend([rid, text.region_name(rid)])
     haystack = " ".join(hay).lower()
     return all(word in haystack for word in words)
+
+
+def _same_file(path: Any) -> Path:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return Path(path).absolute()
 
 
 def first_error(entry: Any) -> str:
@@ -132,6 +140,7 @@ class PickerScreen(Screen[None]):
         Binding("slash", "filter", "Filter"),
         Binding("e", "edit", "Edit"),
         Binding("n", "new", "New"),
+        Binding("c", "copy", "Copy"),
         Binding("r", "reload", "Reload"),
         Binding("h", "history", "History"),
         Binding("w", "where", "Where it hurts"),
@@ -139,6 +148,8 @@ class PickerScreen(Screen[None]):
         Binding("q", "quit", "Quit"),
         Binding("escape", "leave_filter", "Leave filter", show=False),
     ]
+    #: When the footer is too narrow for every key, the last of these go first (q never).
+    FOOTER_KEEP = ("quit", "help", "filter", "edit", "new", "copy", "history", "reload")
 
     def __init__(self) -> None:
         super().__init__()
@@ -163,7 +174,7 @@ class PickerScreen(Screen[None]):
                 yield StepList(id="pv-steps")
                 yield Label("", id="pv-total", markup=False)
                 yield Vertical(id="pv-problems")
-        yield Footer(show_command_palette=False)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -177,8 +188,9 @@ class PickerScreen(Screen[None]):
 
     # -- the library -----------------------------------------------------------------------
 
-    def load(self) -> None:
-        """(Re)read the library and refill the table, keeping the filter and the selection."""
+    def load(self, select: Path | None = None) -> None:
+        """(Re)read the library and refill the table, keeping the filter and the selection, or
+        selecting the routine at `select` (clearing the filter when it hides it)."""
         previous = self.highlighted()
         try:
             self.entries = list(self.app.discover())  # type: ignore[attr-defined]
@@ -205,7 +217,30 @@ class PickerScreen(Screen[None]):
                 except Exception as exc:  # a routine the loader let through but cannot expand
                     entry.problems = [*(entry.problems or [])]
                     self.notify(f"{entry.id}: {exc}", severity="error", markup=False)
+        if select is not None and self._reveal(select):
+            return
         self.refill(keep=previous.path if previous is not None else None)
+
+    def _reveal(self, path: Path) -> bool:
+        """Select the routine at `path`; clear the filter first if it hides it (and say so).
+        False when the library does not list it (then nothing is changed)."""
+        wanted = _same_file(path)
+        index = next((i for i, e in enumerate(self.entries) if _same_file(e.path) == wanted),
+                     None)
+        if index is None:
+            self.notify(f"{path} is not in the library folders, so it is not listed.",
+                        severity="warning", markup=False)
+            return False
+        box = self.query_one("#filter", Input)
+        typed = box.value
+        if typed.split() and not entry_matches(self.entries[index], typed.lower().split()):
+            with box.prevent(Input.Changed):
+                box.value = ""
+            self.notify(f"Cleared the filter '{typed.strip()}' to show "
+                        f"{self.entries[index].id}.", markup=False)
+        self.refill(keep=self.entries[index].path)
+        self.set_focus(self.query_one(DataTable))
+        return True
 
     def refill(self, keep: Path | None = None) -> None:
         words = self.query_one("#filter", Input).value.lower().split()
@@ -405,26 +440,60 @@ class PickerScreen(Screen[None]):
         if entry is None:
             return
         if entry.source == "built-in":
-            self.notify("Built-in routines are read-only. Press n to write your own.",
-                        severity="warning")
+            self.notify("Built-in routines are read-only: press c to copy it into your folder "
+                        "and edit the copy.", severity="warning")
             return
         self.open_in_editor(Path(entry.path))
 
+    def action_copy(self) -> None:
+        """Copy the highlighted built-in routine into the user folder (same id, so the copy
+        takes its place in the library) and open the copy in the editor."""
+        entry = self.highlighted()
+        if entry is None:
+            return
+        if entry.source != "built-in":
+            self.notify("This routine is yours already: press e to edit it.", timeout=4)
+            return
+        from player import paths
+
+        source = Path(entry.path)
+        folder = paths.user_routines_dir()
+        target = folder / f"{entry.id}{source.suffix or '.yaml'}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with target.open("xb") as fh:  # never overwrite a routine of the user's
+                fh.write(source.read_bytes())
+        except FileExistsError:
+            self.notify(f"You have a copy already: {target}. Press e to edit it.",
+                        severity="warning", markup=False)
+            self.load(select=target)
+            return
+        except OSError as exc:
+            self.notify(f"Could not copy {entry.id}: {exc.strerror or exc}", severity="error",
+                        markup=False)
+            return
+        self.notify(f"Copied to {target}; your copy takes the built-in's place.", markup=False)
+        self.open_in_editor(target)
+
     def open_in_editor(self, path: Path) -> None:
-        """Suspend the app, run $EDITOR on `path`, then reload the library."""
-        argv = editor_command()
-        if argv is None:
-            self.notify("No editor found: set $EDITOR.", severity="error")
+        """Suspend the app, run the editor on `path`, then reload the library showing it."""
+        from player.editor import explain, find_editor
+
+        editor = find_editor()
+        if editor is None:
+            self.notify(explain(), severity="error", markup=False, timeout=8)
+            self.load(select=path)
             return
         try:
             with self.app.suspend():
-                subprocess.run([*argv, str(path)], check=False)
+                subprocess.run([*editor.argv, str(path)], check=False)
         except SuspendNotSupported:
             self.notify(f"Cannot open an editor here; edit {path} yourself, then press r.",
-                        severity="warning")
+                        severity="warning", markup=False)
         except OSError as exc:
-            self.notify(f"Could not start {argv[0]}: {exc}", severity="error")
-        self.load()
+            self.notify(f"Could not start {editor.argv[0]}: {exc}", severity="error",
+                        markup=False)
+        self.load(select=path)
 
     def action_new(self) -> None:
         self.app.push_screen(NameScreen(), self._create)
@@ -435,9 +504,7 @@ class PickerScreen(Screen[None]):
         try:
             path = create(name)
         except (UnknotError, OSError) as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
-        self.notify(f"Wrote {path}")
+        self.notify(f"Wrote {path}", markup=False)
         self.open_in_editor(path)
-
-

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from player.durations import format_human
 from player.errors import UnknotError
@@ -21,14 +21,16 @@ from player.events import Done
 from player.routine import Routine
 from player.tui.messages import SummaryClosed
 from player.tui.screens.dialogs import parse_pain
+from player.tui.widgets.footer import FittingFooter
 
 
 class SummaryScreen(Screen[None]):
     """Steps done and skipped, active time, pain before and after."""
 
     BINDINGS = [
-        Binding("escape", "close", "Back"),
-        Binding("enter", "close", "Save and back", show=False),
+        # Both keys save: the rating is the only thing Escape leaves out.
+        Binding("escape", "close", "Save without rating"),
+        Binding("enter", "close", "Save with the rating", show=False),
     ]
 
     def __init__(self, routine: Routine, done: Done, recorder: Any = None) -> None:
@@ -58,8 +60,9 @@ class SummaryScreen(Screen[None]):
                 yield Label("Pain now, 0–10 (optional):")
                 yield Input(placeholder="Enter to skip", id="pain-after", max_length=3)
                 yield Label("", id="summary-error", classes="error")
-                yield Label("Enter  save and go back      Esc  go back", classes="dialog-keys")
-        yield Footer(show_command_palette=False)
+                yield Label("Enter  save with this rating\nEsc    save without rating",
+                            classes="dialog-keys")
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pain-after", Input).focus()
