@@ -41,7 +41,7 @@ def _choice_recorded(env: Mapping[str, str]) -> bool:
     if env.get("SELECTED_EDITOR", "").strip():
         return True
     home = env.get("HOME")
-    return bool(home) and (Path(home) / ".selected_editor").is_file()
+    return home is not None and home != "" and (Path(home) / ".selected_editor").is_file()
 
 
 def _is_chooser(program: str) -> bool:

@@ -65,7 +65,8 @@ class FittingFooter(Footer):
             yield from widgets
             return
         ranking = tuple(getattr(self.screen, "FOOTER_KEEP", ()))
-        kept = fitting([(action_name(k.action), key_width(k.key_display, k.description))
+        kept = fitting([(action_name(getattr(k, "action", "")),
+                         key_width(getattr(k, "key_display", ""), getattr(k, "description", "")))
                         for k in keys], ranking, width)
         for index, key in enumerate(keys):
             if index in kept:
