@@ -149,7 +149,8 @@ class PickerScreen(Screen[None]):
         Binding("escape", "leave_filter", "Leave filter", show=False),
     ]
     #: When the footer is too narrow for every key, the last of these go first (q never).
-    FOOTER_KEEP = ("quit", "help", "filter", "edit", "new", "copy", "history", "reload")
+    FOOTER_KEEP = ("quit", "help", "filter", "where", "edit", "new", "copy", "history",
+                   "reload")
 
     def __init__(self) -> None:
         super().__init__()
