@@ -322,6 +322,10 @@ class Options:
     record: bool = False
     #: Publish the session on the D-Bus session bus (MPRIS: media keys, headset buttons).
     media_keys: bool = True
+    #: Serve the phone remote page (`--remote`) on `remote_bind` (HOST[:PORT]; None: all
+    #: interfaces, a free port).
+    remote: bool = False
+    remote_bind: str | None = None
     extra_listeners: list[Callable[[Event], None]] = field(default_factory=list)
 
 
@@ -534,13 +538,37 @@ class Headless:
             return 1
         return code
 
+    def _start_remote(self) -> Any:
+        """`--remote`: the phone remote's server on `playback.control`, its URL on stderr (and
+        its QR code there, on a terminal) and as `{"event": "remote"}` with --json."""
+        if not self.options.remote:
+            return None
+        from player.remote import qr_text, start_remote, where_to_open
+
+        server = start_remote(self.playback.control, self.options.remote_bind)
+        self.notice(f"unknot: remote: {where_to_open(server.url)}")
+        try:
+            if self.err.isatty():
+                self.notice(qr_text(server.url))
+        except (OSError, ValueError):
+            pass
+        if self.options.as_json:
+            try:
+                self.out.write(json.dumps({"event": "remote", "url": server.url}) + "\n")
+                self.out.flush()
+            except (OSError, ValueError) as exc:
+                self.printer.fail(exc)
+        return server
+
     def _play(self) -> int:
         """Play the session to its end; the exit code (0, or 128 + the signal that ended it)."""
         saved, old_wakeup, pipe = self._install_signals()
         read_fd = pipe[0]
         self.playback.wake = functools.partial(_wake, pipe[1])
         self.playback.start_media_keys(self.options.media_keys)
+        remote = None
         try:
+            remote = self._start_remote()
             # The header comes after the handlers, so a Ctrl+C that follows it always gets
             # the summary line.
             try:
@@ -585,6 +613,8 @@ class Headless:
             return 0
         finally:
             self.playback.wake = _no_wake
+            if remote is not None:
+                remote.stop()
             self.playback.close()
             self.keyboard.leave()
             self._restore_signals(saved, old_wakeup, pipe)

@@ -57,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-media-keys", dest="media_keys", action="store_false",
                         help="do not publish the session on D-Bus (MPRIS: media keys, "
                              "headset buttons, the desktop's media widget)")
+    parser.add_argument("--remote", action=argparse.BooleanOptionalAction, default=False,
+                        help="serve a page a phone opens to see the countdown and press "
+                             "pause, next, back and +15 s (shows its URL and QR code)")
+    parser.add_argument("--remote-bind", metavar="HOST[:PORT]",
+                        help="where --remote listens (default: all interfaces, a free port; "
+                             "127.0.0.1 for this machine alone)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
         configure(getattr(args, "voice_name", None), getattr(args, "voice_rate", None))
     except VoiceOptionError as exc:
         raise UsageError(str(exc)) from None
+    from player.remote import check_options
+
+    check_options(bool(getattr(args, "remote", False)), getattr(args, "remote_bind", None))
     routine = resolve(args.routine, args.routines)
     start_at = getattr(args, "start_at", 1)
     if start_at > len(routine.steps):
@@ -92,5 +101,7 @@ def run(args: argparse.Namespace) -> int:
         ask_pain=args.ask_pain,
         record=args.record,
         media_keys=getattr(args, "media_keys", True),
+        remote=bool(getattr(args, "remote", False)),
+        remote_bind=getattr(args, "remote_bind", None),
     )
     return run_headless(routine, options)

@@ -37,7 +37,8 @@ else:  # aiohttp depends on async-timeout before 3.11
 
 from player.control import Command, SessionControl, Snapshot
 from player.errors import UsageError
-from player.events import Event
+from player.events import Done, Event
+from player.remote import parse_bind
 from player.timeline import Timeline
 
 #: Largest request body accepted (413 above it).
@@ -88,31 +89,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-
-
-def parse_bind(text: str | None) -> tuple[str, int]:
-    """`HOST[:PORT]` (`[::1]:8080` for IPv6) → (host, port); port 0 picks a free one."""
-    if not text:
-        return "0.0.0.0", 0
-    host, port_text = text, ""
-    if text.startswith("["):
-        end = text.find("]")
-        if end < 0:
-            raise UsageError(f"--remote-bind {text}: missing ']' after an IPv6 address")
-        host, rest = text[1:end], text[end + 1:]
-        if rest and not rest.startswith(":"):
-            raise UsageError(f"--remote-bind {text}: use [ADDRESS]:PORT")
-        port_text = rest[1:]
-    elif text.count(":") == 1:
-        host, port_text = text.split(":")
-    if not host:
-        host = "0.0.0.0"
-    port = 0
-    if port_text:
-        if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-            raise UsageError(f"--remote-bind {text}: the port must be a number from 0 to 65535")
-        port = int(port_text)
-    return host, port
 
 
 def lan_address() -> str:
@@ -274,20 +250,27 @@ class RemoteServer:
         return self.url
 
     def stop(self) -> None:
-        """Stops serving and closes every stream; safe to call twice, from any thread."""
+        """Stops serving, closes every stream and waits for the server's thread; safe to call
+        twice, from any thread."""
+        self._begin_stop()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+
+    def _begin_stop(self) -> None:
+        """Asks the server's loop to finish what it was sending, then close; returns at once."""
         if self._stopped:
             return
         self._stopped = True
         if self._unwatch is not None:
             self._unwatch()
         self.control.session.unsubscribe(self._event_from_owner)
-        loop, thread = self._loop, self._thread
-        if loop is not None and thread is not None and thread.is_alive():
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
             try:
                 loop.call_soon_threadsafe(loop.stop)
-            except RuntimeError:
+            except RuntimeError:  # closed in between
                 pass
-            thread.join(timeout=10)
 
     async def _serve(self) -> None:
         app = web.Application(middlewares=[self._guard], client_max_size=MAX_BODY,
@@ -325,12 +308,15 @@ class RemoteServer:
         if loop is None or loop.is_closed():
             return
         obj = self._json_event(event, self.control.session.timeline)
-        if obj is None:
-            return
-        try:
-            loop.call_soon_threadsafe(self._broadcast, obj)
-        except RuntimeError:  # the loop closed in between
-            pass
+        if obj is not None:
+            try:
+                loop.call_soon_threadsafe(self._broadcast, obj)
+            except RuntimeError:  # the loop closed in between
+                pass
+        if isinstance(event, Done):
+            # The session is over: the phones get its last state and this event (queued
+            # first), then the server closes, whatever way the driver leaves.
+            self._begin_stop()
 
     def _state_now(self, snap: Snapshot | None = None) -> dict[str, Any]:
         snap = snap if snap is not None else self.control.snapshot()

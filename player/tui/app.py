@@ -75,6 +75,9 @@ class UnknotApp(App[int]):
         self._first_run_notice = first_run_notice
         #: Save --speed previews to history too (`--record`).
         self.record = False
+        #: Serve the phone remote page while playing (`--remote`), on `remote_bind`.
+        self.remote = False
+        self.remote_bind: str | None = None
         #: The sound listener once it is ready (it is made off the event loop), else None.
         self.sound: Any = None
 
@@ -236,6 +239,8 @@ def run(args: argparse.Namespace, routine: Routine | None = None) -> int:
         theme=getattr(args, "theme", None),
     )
     app.record = bool(getattr(args, "record", False))
+    app.remote = bool(getattr(args, "remote", False))
+    app.remote_bind = getattr(args, "remote_bind", None)
     from player.safe_text import plain_terminal
 
     plain_terminal(sys.__stderr__)  # an ISO-8859-1 terminal: ASCII lines, never `\u2591`

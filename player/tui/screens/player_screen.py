@@ -39,6 +39,7 @@ from player.tui.widgets.body_map import BodyMap
 from player.tui.widgets.meters import PressureScale, TimeBar
 
 if TYPE_CHECKING:
+    from player.remote.server import RemoteServer
     from player.tui.app import UnknotApp
 
 #: How often the engine is polled and the screen redrawn (per second). Cues are due on whole
@@ -61,6 +62,7 @@ class PlayerScreen(Screen[None]):
         Binding("plus,equals_sign", "extend", "+15 s", key_display="+"),
         Binding("m", "mute", "Mute"),
         Binding("q", "end", "End"),
+        Binding("o", "remote", "Remote"),
         # Only needed when the instructions do not fit (a hint under them says so).
         Binding("up", "scroll_instructions(-1)", "Scroll up", show=False),
         Binding("down", "scroll_instructions(1)", "Scroll down", show=False),
@@ -71,6 +73,8 @@ class PlayerScreen(Screen[None]):
         self.routine = routine
         self.timeline: Timeline = expand(routine)
         self._playback: Playback | None = None
+        #: The phone remote's server (`--remote`), which stops itself when the session ends.
+        self.remote: RemoteServer | None = None
         self._timer: Timer | None = None
         self._shown: dict[str, object] = {}
         self._leaving = False
@@ -146,9 +150,42 @@ class PlayerScreen(Screen[None]):
         if choice is None or not choice.start:
             self._leave()
             return
+        self._start_remote()
         self.playback.start(pain_before=choice.pain_before)
         self._timer = self.set_interval(1 / POLL_HZ, self.tick)
         self.tick()
+
+    def _start_remote(self) -> None:
+        """`--remote`: the phone page's server on the Playback's control, its panel shown."""
+        app = self.unknot_app
+        if not app.remote:
+            return
+        import asyncio
+
+        from player.remote import start_remote
+
+        loop = asyncio.get_running_loop()
+        # A button on the phone wakes this loop, which runs it here, on the session's thread.
+        def wake() -> None:
+            try:
+                loop.call_soon_threadsafe(self._drain)
+            except RuntimeError:  # the app has closed
+                pass
+
+        self.playback.wake = wake
+        self.remote = start_remote(self.playback.control, app.remote_bind)
+        self.action_remote()
+
+    def _drain(self) -> None:
+        if self._playback is not None and self._playback.drain():
+            self._then_redraw()
+
+    def action_remote(self) -> None:
+        if self.remote is not None:
+            from player.remote import qr_text
+            from player.tui.screens.remote_panel import RemotePanel
+
+            self.unknot_app.push_screen(RemotePanel(self.remote.url, qr_text(self.remote.url)))
 
     def _leave(self) -> None:
         """Back to the picker without playing (or out, when the player was opened directly)."""
@@ -342,6 +379,8 @@ class PlayerScreen(Screen[None]):
             self.redraw()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remote":
+            return self.remote is not None
         if action == "toggle_pause" and parameters:
             paused = self._playback is not None and self._playback.state == "paused"
             return parameters[0] == ("resume" if paused else "pause")
