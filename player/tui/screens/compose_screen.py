@@ -171,7 +171,7 @@ class RegionMap(Widget, can_focus=True):
                         continue
                     owner = CELL_REGIONS.get((figure, code))
                     if code in focus_codes[figure] and owner == self.focused:
-                        glyph, style = ("█" if code in chosen_codes[figure] else "▓"), "focus"
+                        glyph, style = ("█" if code in chosen_codes[figure] else "▒"), "focus"
                     elif code in chosen_codes[figure]:
                         glyph, style = "█", "chosen"
                     else:
@@ -259,7 +259,7 @@ def _work(step: Step) -> str:
 def preview_lines(composition: composer.Composition, width: int) -> list[str]:
     """The composed steps grouped under the region asked for, one line each, fitted to `width`.
 
-    `Calves` / ` Foam roll ⇆      1:00` (⇆: each side in turn), so the preview reads in a
+    `Calves` / ` Foam roll L/R    1:00` (L/R: each side in turn), so the preview reads in a
     column of 22 cells beside the map at 80×24.
     """
     lines: list[str] = []
@@ -272,7 +272,7 @@ def preview_lines(composition: composer.Composition, width: int) -> list[str]:
         name = vocab.TECHNIQUE_BY_ID[step.technique].name
         if step.region != heading:
             name += f" ({vocab.REGION_BY_ID[step.region or heading].name})"
-        mark = " ⇆" if step.side == "each" else ""
+        mark = " L/R" if step.side == "each" else ""
         work = _work(step)
         room = max(1, width - len(work) - len(mark) - 2)
         if len(name) > room:
