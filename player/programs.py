@@ -116,6 +116,27 @@ class _Node:
     null: bool = False
 
 
+def _node(event: yaml.Event, line: int, column: int) -> _Node | None:
+    """The node a scalar or a collection start opens; None for other events."""
+    if isinstance(event, yaml.ScalarEvent):
+        plain = event.implicit[0] and event.style is None
+        null = plain and event.value in ("", "~", "null", "Null", "NULL")
+        return _Node("scalar", event.value, line, column, null)
+    if isinstance(event, yaml.SequenceStartEvent):
+        return _Node("seq", [], line, column)
+    if isinstance(event, yaml.MappingStartEvent):
+        return _Node("map", [], line, column)
+    return None
+
+
+def _close(done: _Node) -> None:
+    """A mapping's flat list of keys and values becomes (key, value) pairs."""
+    if done.kind == "map":
+        items = done.value
+        assert isinstance(items, list)
+        done.value = list(zip(items[0::2], items[1::2], strict=False))
+
+
 class _Reader:
     """Reads and checks one program file, collecting problems against its display path."""
 
@@ -170,38 +191,14 @@ class _Reader:
         for event in events:
             mark = event.start_mark
             line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-            node: _Node | None = None
-            if isinstance(event, yaml.AliasEvent):
-                self.error(line, column, "aliases (*name) are not allowed in program files: "
-                                         "write the day out")
+            refusal = self._refusal(event, root is not None, len(stack))
+            if refusal:
+                self.error(line, column, refusal)
                 return None
-            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent,
-                                  yaml.MappingStartEvent)):
-                tag = event.tag
-                if tag not in (None, "!") and tag not in _STANDARD_TAGS:
-                    self.error(line, column, f"tag '{tag.replace(_CORE, '!!')}' is not allowed: "
-                                             "program files are plain YAML without tags")
-                    return None
-            if isinstance(event, yaml.ScalarEvent):
-                plain = event.implicit[0] and event.style is None
-                null = plain and event.value in ("", "~", "null", "Null", "NULL")
-                node = _Node("scalar", event.value, line, column, null)
-            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                if len(stack) >= MAX_DEPTH:
-                    self.error(line, column, f"nesting is too deep (more than {MAX_DEPTH} levels)")
-                    return None
-                kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
-                node = _Node(kind, [], line, column)
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                done = stack.pop()
-                if done.kind == "map":
-                    items = done.value
-                    assert isinstance(items, list)
-                    done.value = list(zip(items[0::2], items[1::2], strict=False))
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                _close(stack.pop())
                 continue
-            elif isinstance(event, yaml.DocumentStartEvent) and root is not None:
-                self.error(line, column, "more than one YAML document: a program is one")
-                return None
+            node = _node(event, line, column)
             if node is None:
                 continue
             if stack:
@@ -213,6 +210,24 @@ class _Reader:
             if node.kind != "scalar":
                 stack.append(node)
         return root
+
+    @staticmethod
+    def _refusal(event: yaml.Event, have_root: bool, depth: int) -> str | None:
+        """Why `event` cannot be part of a program file, or None."""
+        if isinstance(event, yaml.AliasEvent):
+            return "aliases (*name) are not allowed in program files: write the day out"
+        if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent,
+                              yaml.MappingStartEvent)):
+            tag = event.tag
+            if tag not in (None, "!") and tag not in _STANDARD_TAGS:
+                return (f"tag '{tag.replace(_CORE, '!!')}' is not allowed: "
+                        "program files are plain YAML without tags")
+        if (isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
+                and depth >= MAX_DEPTH):
+            return f"nesting is too deep (more than {MAX_DEPTH} levels)"
+        if isinstance(event, yaml.DocumentStartEvent) and have_root:
+            return "more than one YAML document: a program is one"
+        return None
 
     # -- nodes → program ------------------------------------------------------------------
 
@@ -295,35 +310,40 @@ class _Reader:
             self.at(root, "a program is a mapping with 'name' and 'days'")
             return None
         got = self.fields(root, TOP_FIELDS, "a program")
-        if "version" in got and not (got["version"].kind == "scalar"
-                                     and str(got["version"].value).strip() == "1"):
-            self.at(got["version"], "unknown version: this unknot reads program files of version 1")
+        version = got.get("version")
+        if version is not None and not (version.kind == "scalar"
+                                        and str(version.value).strip() == "1"):
+            self.at(version, "unknown version: this unknot reads program files of version 1")
+        name = self.name(got, root)
+        summary = self.text(got.get("summary"), "summary")
+        caution = self.text(got.get("caution"), "caution")
+        days = self.days(got.get("days"), root)
+        if self.problems:
+            return None
+        return Program(pid, name, tuple(days), summary, caution, path, source)
+
+    def name(self, got: dict[str, _Node], root: _Node) -> str:
         name = self.text(got.get("name"), "name")
         if "name" not in got or (not name and got["name"].kind == "scalar"):
             where = got.get("name", root)
             self.at(where, "missing 'name': give the program a name people will recognise")
-        summary = self.text(got.get("summary"), "summary")
-        caution = self.text(got.get("caution"), "caution")
-        days: list[Day] = []
-        plan = got.get("days")
+        return name
+
+    def days(self, plan: _Node | None, root: _Node) -> list[Day]:
+        """The plan's days, each problem reported where it is."""
         if plan is None:
             self.at(root, "missing 'days': list the plan's days (routine ids or rest)")
-        elif plan.kind != "seq" or not plan.value:
+            return []
+        if plan.kind != "seq" or not plan.value:
             self.at(plan, "'days' must be a list of at least one day (routine ids or rest)")
-        else:
-            assert isinstance(plan.value, list)
-            if len(plan.value) > MAX_DAYS:
-                self.at(plan, f"too many days ({len(plan.value)}): a program has at most "
-                              f"{MAX_DAYS}")
-            for item in plan.value[:MAX_DAYS]:
-                day = self.day(item)
-                if day is not None:
-                    days.append(day)
-            if days and all(d.rest for d in days) and not self.problems:
-                self.at(plan, "every day is a rest day: a program needs at least one session")
-        if self.problems:
-            return None
-        return Program(pid, name, tuple(days), summary, caution, path, source)
+            return []
+        assert isinstance(plan.value, list)
+        if len(plan.value) > MAX_DAYS:
+            self.at(plan, f"too many days ({len(plan.value)}): a program has at most {MAX_DAYS}")
+        days = [d for d in map(self.day, plan.value[:MAX_DAYS]) if d is not None]
+        if days and all(d.rest for d in days) and not self.problems:
+            self.at(plan, "every day is a rest day: a program needs at least one session")
+        return days
 
 
 def _display(path: Path) -> str:

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,66 +19,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from player import vocab
-    from player.errors import UnknotError, UsageError
     from player.library import discover
-    from player.timeline import expand
 
-    region = None
-    if args.region:
-        region = vocab.region_id(args.region)
-        if region is None:
-            hint = vocab.did_you_mean(args.region.lower(), vocab.region_names())
-            raise UsageError(f"unknown region '{args.region}'{hint}")
+    region = _region(args.region)
     filtering = bool(args.region or args.tag or args.max_minutes is not None)
-    for folder in args.routines:
-        if not Path(folder).expanduser().is_dir():
-            raise UnknotError(f"no such routine folder: {folder}")
-
+    _check_folders(args.routines)
     rows: list[dict[str, object]] = []
     broken = []
     for entry in discover(args.routines):
-        routine = entry.routine
-        if routine is None:
+        if entry.routine is None:
             broken.append(entry)
             continue
-        seconds = expand(routine).total
-        if region and region not in routine.regions:
-            continue
-        if args.tag and args.tag.lower() not in (t.lower() for t in routine.tags):
-            continue
-        if args.max_minutes is not None and seconds > args.max_minutes * 60:
-            continue
-        rows.append({
-            "id": entry.id,
-            "name": routine.name,
-            "summary": routine.summary,
-            "seconds": round(seconds, 3),
-            "regions": list(routine.regions),
-            "techniques": list(routine.techniques),
-            "equipment": list(routine.equipment),
-            "tags": list(routine.tags),
-            "source": entry.source,
-            "path": str(entry.path),
-            "shadows": str(entry.shadows) if entry.shadows else None,
-        })
-
+        row = _row(entry)
+        if _wanted(row, region, args.tag, args.max_minutes):
+            rows.append(row)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         for entry in broken if not filtering else []:
             print(f"unknot: {entry.error}", file=sys.stderr)
         return 0
-
-    table = [("ID", "NAME", "MIN", "REGIONS", "SOURCE")]
-    for row in rows:
-        regions = ", ".join(vocab.region(str(r)).name.lower()
-                            for r in row["regions"])  # type: ignore[attr-defined]
-        source = str(row["source"])
-        if row["shadows"]:
-            shadowed = str(row["shadows"])
-            source += " (shadows built-in)" if _is_builtin(shadowed) else f" (shadows {shadowed})"
-        minutes = float(str(row["seconds"])) / 60
-        table.append((str(row["id"]), str(row["name"]), f"{minutes:.1f}", regions, source))
+    table = [("ID", "NAME", "MIN", "REGIONS", "SOURCE")] + [_line(row) for row in rows]
     if not filtering:
         for entry in broken:
             problem = entry.error
@@ -86,6 +47,79 @@ def run(args: argparse.Namespace) -> int:
     if len(table) == 1:
         print("no routines match" if filtering else "no routines found", file=sys.stderr)
         return 0
+    _print_table(table)
+    return 0
+
+
+def _region(name: str | None) -> str | None:
+    """The region id `--region` names, or None without one; a usage error when unknown."""
+    if not name:
+        return None
+    from player import vocab
+    from player.errors import UsageError
+
+    region = vocab.region_id(name)
+    if region is None:
+        hint = vocab.did_you_mean(name.lower(), vocab.region_names())
+        raise UsageError(f"unknown region '{name}'{hint}")
+    return region
+
+
+def _check_folders(folders: list[str]) -> None:
+    from player.errors import UnknotError
+
+    for folder in folders:
+        if not Path(folder).expanduser().is_dir():
+            raise UnknotError(f"no such routine folder: {folder}")
+
+
+def _row(entry: Any) -> dict[str, object]:
+    """The `--json` object of a loaded routine."""
+    from player.timeline import expand
+
+    routine = entry.routine
+    return {
+        "id": entry.id,
+        "name": routine.name,
+        "summary": routine.summary,
+        "seconds": round(expand(routine).total, 3),
+        "regions": list(routine.regions),
+        "techniques": list(routine.techniques),
+        "equipment": list(routine.equipment),
+        "tags": list(routine.tags),
+        "source": entry.source,
+        "path": str(entry.path),
+        "shadows": str(entry.shadows) if entry.shadows else None,
+    }
+
+
+def _wanted(row: dict[str, object], region: str | None, tag: str | None,
+            max_minutes: float | None) -> bool:
+    """Whether a row passes `--region`, `--tag` and `--max-minutes`."""
+    if region and region not in row["regions"]:  # type: ignore[operator]
+        return False
+    tags = row["tags"]
+    assert isinstance(tags, list)
+    if tag and tag.lower() not in (str(t).lower() for t in tags):
+        return False
+    return max_minutes is None or float(str(row["seconds"])) <= max_minutes * 60
+
+
+def _line(row: dict[str, object]) -> tuple[str, str, str, str, str]:
+    """A table line of a row: id, name, minutes, regions, source."""
+    from player import vocab
+
+    regions = ", ".join(vocab.region(str(r)).name.lower()
+                        for r in row["regions"])  # type: ignore[attr-defined]
+    source = str(row["source"])
+    if row["shadows"]:
+        shadowed = str(row["shadows"])
+        source += " (shadows built-in)" if _is_builtin(shadowed) else f" (shadows {shadowed})"
+    minutes = float(str(row["seconds"])) / 60
+    return (str(row["id"]), str(row["name"]), f"{minutes:.1f}", regions, source)
+
+
+def _print_table(table: list[tuple[str, str, str, str, str]]) -> None:
     from player.safe_text import as_shown, cells, pad, visible
 
     # Laid out from what the terminal shows: wide CJK, or escapes in an ISO-8859-1 locale.
@@ -94,7 +128,6 @@ def run(args: argparse.Namespace) -> int:
     for line in shown:
         padded = [pad(line[i], widths[i], right=i == 2) for i in range(4)]
         print("  ".join(padded + [line[4]]).rstrip())
-    return 0
 
 
 def _is_builtin(path: str) -> bool:
