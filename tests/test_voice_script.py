@@ -239,3 +239,32 @@ def test_a_slower_rate_renders_longer_speech(tmp_path: Path) -> None:
     slow = Speaker(find_speech_engine(VoiceSettings(rate=120)), tmp_path)  # type: ignore[arg-type]
     a, b = check_wav(normal.render(text)), check_wav(slow.render(text))
     assert b > a * 1.3, (a, b)
+
+
+def test_say_end_is_an_engine_deadline_that_pauses_and_extensions_move() -> None:
+    clock = FakeClock()
+    timeline = expand(routine())
+    session = Session(timeline, clock=clock)
+    heard: list[float] = []
+    session.subscribe(lambda e: heard.append(session.position())
+                      if isinstance(e, CueFired) and e.cue == "say_end" else None)
+    session.start()
+    # Step 1's last work period is 90-110 s: its say_end is due at 105.
+    clock.advance(100.0)
+    session.poll()
+    session.pause()
+    clock.advance(30.0)  # paused: nothing is due
+    session.poll()
+    assert heard == []
+    session.resume()
+    session.extend(15.0)  # the period now ends at 125, its closing words at 120
+    clock.advance(10.0)
+    session.poll()
+    assert heard == []
+    clock.advance(10.0)
+    session.poll()
+    assert heard == [pytest.approx(120.0)]
+    session.extend(15.0)  # already said: not again
+    clock.advance(20.0)
+    session.poll()
+    assert len(heard) == 1
