@@ -1,11 +1,15 @@
 """Provides the player: one routine played through the session engine, shown large and calm.
 
 The screen keeps no clock and no session of its own: it drives a `player.playback.Playback`
-(session, recorder, sound, saving), as the headless driver does. The engine owns time; a 10 Hz
-interval only asks it to emit whatever is due (`poll`) and redraws from what it reports
-(`segment_remaining()` and friends). Events reach the sound player, the history recorder and
-this screen as listeners of the same engine, on the app's thread, inside that poll. Keys become
-Playback commands, the same ones MPRIS and the remote page send.
+(session, recorder, sound, saving), as the headless driver does. The engine owns time. One
+Textual timer is set to the next moment something is due: the engine's next deadline
+(`next_deadline()`: a cue, a segment's end) or the next change of a figure on screen (the
+whole second the countdown or the time left shows), whichever comes first; it polls, redraws
+from what the engine reports (`segment_remaining()` and friends) and sets itself again. No
+fixed beat: nothing runs between those moments, and nothing at all while paused. Events reach
+the sound player, the history recorder and this screen as listeners of the same engine, on
+the app's thread, inside that poll. Keys become Playback commands, the same ones MPRIS and the
+remote page send.
 
 The whole of a step's instructions must be readable during its lead-in: on every new segment
 and every resize the screen asks `player.tui.layout.plan` how much body map fits beside them
@@ -15,6 +19,8 @@ instructions scroll.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import TYPE_CHECKING, cast
 
 from textual import events
@@ -26,6 +32,7 @@ from textual.timer import Timer
 from textual.widgets import Digits, Footer, Label, Static
 
 from player import vocab
+from player.clock import MonotonicClock
 from player.control import Command
 from player.durations import format_clock
 from player.events import Done, Event
@@ -42,9 +49,12 @@ if TYPE_CHECKING:
     from player.remote.server import RemoteServer
     from player.tui.app import UnknotApp
 
-#: How often the engine is polled and the screen redrawn (per second). Cues are due on whole
-#: routine seconds; 10 Hz keeps a beep within 0.1 s of its time at a small CPU cost.
-POLL_HZ = 10
+#: Real seconds after a shown figure's change that the redraw for it is timed: the change is
+#: computed from float seconds, so a redraw at the exact instant could still round the old way.
+SETTLE = 0.0005
+#: Real seconds before a deadline that the timer fires, to finish with a short, punctual sleep:
+#: the event loop wakes a little late (a busy machine, deep idle), as headless mode's select does.
+EARLY = 0.002
 
 _KIND_CLASSES = ("-ready", "-lead_in", "-work", "-rest", "-switch", "-paused", "-done")
 
@@ -152,7 +162,6 @@ class PlayerScreen(Screen[None]):
             return
         self._start_remote()
         self.playback.start(pain_before=choice.pain_before)
-        self._timer = self.set_interval(1 / POLL_HZ, self.tick)
         self.tick()
 
     def _start_remote(self) -> None:
@@ -227,12 +236,55 @@ class PlayerScreen(Screen[None]):
     # -- drawing ---------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Let the engine emit what is due, then redraw from what it reports."""
+        """Let the engine emit what is due, redraw from what it reports, and set the timer
+        for the next moment something is due (tests call it after moving the fake clock)."""
         if self._playback is None or self._playback.state == "done":
             return
+        self._settle()
         self._playback.poll()
         if not self._leaving:
             self.redraw()
+        self._arm()
+
+    def _settle(self) -> None:
+        """Woken EARLY before a deadline: wait out the last moment, so the cue is on time."""
+        assert self._playback is not None
+        wake = self._next_wake(self._playback.session)
+        if wake is None or not isinstance(self._playback.clock, MonotonicClock):
+            return  # a fake clock (tests) never waits
+        left = wake - self._playback.clock.now()
+        if 0 < left <= EARLY:
+            time.sleep(left)
+
+    def _arm(self) -> None:
+        """One timer to the next deadline or shown change; none while paused or done."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._leaving or self._playback is None:
+            return
+        wake = self._next_wake(self._playback.session)
+        if wake is not None:
+            delay = wake - self._playback.clock.now()
+            if delay > 2 * EARLY:
+                delay -= EARLY
+            self._timer = self.set_timer(max(delay, 0.0), self.tick, name="deadline")
+
+    @staticmethod
+    def _next_wake(session: Session) -> float | None:
+        """Clock time of the next engine deadline or whole-second change on screen."""
+        deadline = session.next_deadline()
+        if deadline is None:  # paused, done, or nothing left to happen
+            return None
+        now = session.clock.now()
+        wake = deadline
+        for left in (session.segment_remaining(), session.routine_remaining()):
+            # The countdown rounds up (format_clock): it changes when `left` reaches the
+            # whole second below the one shown.
+            below = math.ceil(left) - 1
+            if below >= 0:
+                wake = min(wake, now + (left - below) / session.speed + SETTLE)
+        return wake
 
     def _set(self, key: str, value: object) -> bool:
         """Remember `value` under `key`; True when it changed (only then is a widget updated)."""
@@ -255,8 +307,9 @@ class PlayerScreen(Screen[None]):
             remaining, elapsed = session.segment_remaining(), session.segment_elapsed()
         kind = "paused" if state == "paused" else ("ready" if state == "ready" else seg.kind)
         if self._set("kind", kind):
-            self.remove_class(*_KIND_CLASSES)
-            self.add_class(f"-{kind}")
+            # One restyle: the classes are only touched when the kind shown changes.
+            self.set_classes([c for c in self.classes if c not in _KIND_CLASSES] + [f"-{kind}"])
+        if self._set("paused", kind == "paused"):
             self.refresh_bindings()  # space: Pause or Resume
         if self._set("banner", (kind, seg.index)):
             self.query_one("#banner", Static).update(self.banner_text(kind, seg))
@@ -377,6 +430,7 @@ class PlayerScreen(Screen[None]):
     def _then_redraw(self) -> None:
         if not self._leaving:
             self.redraw()
+            self._arm()  # a pause, a skip or +15 s moves the next deadline
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "remote":

@@ -36,22 +36,23 @@ class TimeBar(Widget):
 
     def set_progress(self, done: float, total: float) -> None:
         """Show `done` of `total` seconds; redraws only when what is drawn would change."""
-        before = self._key()
+        before = self._cells()
         self.done, self.total = max(0.0, done), max(0.0, total)
-        if self._key() != before:
+        if self._cells() != before:
             self.refresh()
 
-    def _key(self) -> tuple[int, str]:
-        fraction = self.done / self.total if self.total > 0 else 0.0
-        return int(fraction * 400), format_clock(self.total - self.done)
+    def _cells(self) -> tuple[int, int, str]:
+        """What is drawn: the bar's width, its filled cells and the time text. A resize
+        repaints anyway; between resizes only a change of these is worth a repaint."""
+        time_text = f"  {format_clock(self.total - self.done)} left"
+        width = max(0, self.size.width - len(f"{self.label:<8}") - len(time_text))
+        fraction = min(1.0, self.done / self.total) if self.total > 0 else 0.0
+        return width, int(round(width * fraction)), time_text
 
     def render(self) -> Text:
         label_style = self.get_component_rich_style("time-bar--label")
-        time_text = f"  {format_clock(self.total - self.done)} left"
         label = f"{self.label:<8}"
-        width = max(0, self.size.width - len(label) - len(time_text))
-        fraction = min(1.0, self.done / self.total) if self.total > 0 else 0.0
-        filled = int(round(width * fraction))
+        width, filled, time_text = self._cells()
         text = Text(no_wrap=True, overflow="crop")
         text.append(label, style=label_style)
         text.append("━" * filled, style=self.get_component_rich_style("time-bar--done"))
