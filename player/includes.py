@@ -11,18 +11,12 @@ import re
 from pathlib import Path
 from typing import Sequence
 
+# In player.paths (no YAML there), so the library can list files without loading the loader.
+from player.paths import SUFFIXES as SUFFIXES
+from player.paths import is_regular_file as is_regular_file
 from player.reader import short, suggest
 
-SUFFIXES = (".yaml", ".yml")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-
-
-def is_regular_file(path: Path) -> bool:
-    """Path.is_file that says False for names the system refuses (too long, NUL bytes)."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
 
 
 def inside(path: Path, roots: Sequence[Path]) -> bool:

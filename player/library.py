@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from player import cache
+from player.cache import check_file  # the loader's, skipping YAML for unchanged files
 from player.errors import Problem, RoutineError, UnknotError
-from player.loader import SUFFIXES, check_file, is_regular_file
 
 # routine_folders lives in player.paths so the loader can use it without importing the
 # library (the library is the layer above the loader); it is re-exported here.
+from player.paths import SUFFIXES, is_regular_file
 from player.paths import routine_folders as routine_folders
 from player.routine import Routine
 from player.vocab import Source, did_you_mean
@@ -65,6 +67,7 @@ def discover(extra: Sequence[Path | str] = ()) -> list[Entry]:
                 continue
             routine, problems = check_file(path, search_dirs=search, source=source)
             entries[rid] = Entry(rid, path, source, routine, problems)
+    cache.save()
     return list(entries.values())
 
 

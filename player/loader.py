@@ -338,10 +338,12 @@ def _display(path: Path) -> str:
 
 
 def check_file(path: Path | str, *, search_dirs: Sequence[Path | str] = (),
-               source: Source = "path") -> tuple[Routine | None, list[Problem]]:
+               source: Source = "path", files: list[Path] | None = None
+               ) -> tuple[Routine | None, list[Problem]]:
     """Load and check one routine file: the routine (None if it has errors) and every problem.
 
-    Problems from included files carry their own paths. Never raises for bad content.
+    Problems from included files carry their own paths. Never raises for bad content. `files`,
+    when given, gets every file read (the routine and its includes; for player.cache).
     """
     p = Path(path)
     # A file name that is not valid UTF-8 must still print (as "\ufffd"), never crash.
@@ -357,6 +359,8 @@ def check_file(path: Path | str, *, search_dirs: Sequence[Path | str] = (),
     finally:
         if was_enabled:
             gc.enable()
+    if files is not None:
+        files.extend(checker.cache)
     # Each file's problems in reading order, files in the order they were first reported.
     order: dict[str, int] = {display: 0}
     for problem in checker.problems:

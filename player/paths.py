@@ -12,6 +12,18 @@ if TYPE_CHECKING:
 _PACKAGE = Path(__file__).resolve().parent
 
 
+#: The file names routines have.
+SUFFIXES = (".yaml", ".yml")
+
+
+def is_regular_file(path: Path) -> bool:
+    """Path.is_file that says False for names the system refuses (too long, NUL bytes)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _data_dir(name: str) -> Path:
     # An installed wheel carries the data inside the package (hatchling force-include);
     # a source checkout or editable install keeps it at the top of the repository.
