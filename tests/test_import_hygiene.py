@@ -43,7 +43,7 @@ def test_commands_do_not_import_textual(argv: list[str]) -> None:
 
 def test_domain_modules_do_not_import_textual() -> None:
     code = ("import sys, player.loader, player.library, player.timeline, player.schema, "
-            "player.scaffold, player.compose\n"
+            "player.scaffold, player.compose, player.pain\n"
             "print([m for m in sys.modules if m.startswith(('textual','rich'))])")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=REPO)

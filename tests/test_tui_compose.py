@@ -166,3 +166,32 @@ def test_snapshot_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
 def test_snapshot_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(picker_app(), terminal_size=(120, 40),
                         run_before=_choose(["minus", "minus", "tab", "space"]))
+
+
+@sync
+async def test_regions_rated_painful_last_week_start_chosen(unknot_home: Path) -> None:
+    import json
+    import time
+    from datetime import datetime, timedelta
+
+    now = datetime.now().astimezone()
+    old = (now - timedelta(days=9)).isoformat()
+    recent = (now - timedelta(days=2)).isoformat()
+    lines = [
+        {"routine": "a", "started": old, "active_seconds": 300.0,
+         "region_pain": {"hamstrings": {"before": 8, "after": 7}}},
+        {"routine": "b", "started": recent, "active_seconds": 300.0,
+         "region_pain": {"calves": {"before": 6, "after": 5}, "neck": {"before": 2}}},
+    ]
+    (unknot_home / "history.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    app = picker_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_compose(pilot)
+        map_ = screen.query_one(RegionMap)
+        deadline = time.monotonic() + 30
+        while not map_.chosen and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        assert map_.chosen == {"calves"}
+        assert screen.composition is not None
+        assert {s.region for s in screen.composition.routine.steps} == {"calves"}

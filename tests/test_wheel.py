@@ -64,3 +64,10 @@ def test_installed_wheel_lists_the_builtin_routines(tmp_path: Path) -> None:
     assert listed.returncode == 0 and listed.stderr == "", listed.stderr
     expected = sorted(p.stem for p in (REPO / "programs").glob("*.yaml"))
     assert sorted(r["id"] for r in json.loads(listed.stdout)) == expected
+
+    # The compose building blocks travel too (routines/compose/), and are not listed.
+    composed = subprocess.run([str(venv / "bin" / "unknot"), "compose", "--region", "calves",
+                               "--minutes", "5"], cwd=elsewhere, capture_output=True,
+                              text=True, env=env, timeout=120)
+    assert composed.returncode == 0, composed.stderr
+    assert "block: routines/compose/calves.yaml:" in composed.stdout.replace("\n  # ", " ")

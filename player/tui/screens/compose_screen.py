@@ -6,11 +6,12 @@ into the user's routine folder (then it is an ordinary routine: `e` in the picke
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Iterable
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -354,6 +355,13 @@ class KitToggle(Static, can_focus=True):
         self.value = not self.value
 
 
+@dataclass
+class PainfulRegions(Message):
+    """The regions rated painful in the last week, read from history off the event loop."""
+
+    regions: list[str]
+
+
 class ComposeScreen(Screen["Path | None"]):
     """Where does it hurt? Choose regions, minutes and equipment; play or save the result."""
 
@@ -372,9 +380,14 @@ class ComposeScreen(Screen["Path | None"]):
     minutes: reactive[int] = reactive(START_MINUTES)
     """The minutes asked for."""
 
-    def __init__(self, preselect: Iterable[str] = ()) -> None:
+    def __init__(self, preselect: Iterable[str] | None = None,
+                 today: date | None = None) -> None:
+        """`preselect`: the regions to start with; None reads the history for the regions
+        rated painful (4 or more) in the last 7 days (player.pain.painful_regions)."""
         super().__init__()
-        self.preselect = tuple(preselect)
+        self.preselect = tuple(preselect or ())
+        self._read_history = preselect is None
+        self._today = today
         self.composition: composer.Composition | None = None
         self.problem = ""
         self.saved: Path | None = None
@@ -403,6 +416,31 @@ class ComposeScreen(Screen["Path | None"]):
     def on_mount(self) -> None:
         self.query_one(RegionMap).focus()
         self.refresh_preview()
+        if self._read_history:
+            self.read_painful()
+
+    @work(thread=True, exclusive=True)
+    def read_painful(self) -> None:
+        from player import history, pain
+
+        try:
+            records = history.read_history(getattr(self.app, "history_path", None), warn=None)
+        except history.HistoryError:
+            return  # no history to go by: nothing chosen yet, as on a first run
+        self.post_message(PainfulRegions(pain.painful_regions(records, self._today)))
+
+    @on(PainfulRegions)
+    def preselect_painful(self, message: PainfulRegions) -> None:
+        map_ = self.query_one(RegionMap)
+        regions = [r for r in message.regions if r in map_.regions]
+        if not regions or map_.chosen:
+            return  # the person has started choosing: their choice wins
+        map_.chosen = frozenset(regions)
+        map_.focused = regions[0]
+        self.refresh_preview()
+        self.notify(f"Chosen from your recent pain ratings: "
+                    f"{', '.join(vocab.REGION_BY_ID[r].name.lower() for r in regions)}.",
+                    timeout=4, markup=False)
 
     # -- the request -----------------------------------------------------------------------
 
