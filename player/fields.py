@@ -250,7 +250,9 @@ def parse_pressure(r: Reader, node: Node, name: str) -> Any:
         word = str(node.value).strip().lower()
         if word in vocab.PRESSURE_WORDS:
             return vocab.PRESSURE_WORDS[word]
-        if word.isdigit() and int(word) <= 10:
+        # ASCII digits only, and few: '²' and '٣' pass isdigit() but not int(), and a string
+        # of 5,000 digits is past what int() converts (issue 12, class 2).
+        if word.isascii() and word.isdigit() and len(word) <= 2 and int(word) <= 10:
             return int(word)
         r.error(node, f"'pressure' must be light, moderate, firm or a whole number from 0 to 10,"
                       f" got {kind(node)}{suggest(word, vocab.PRESSURE_WORDS)}")
@@ -383,12 +385,26 @@ def _sound(r: Reader, node: Node, cue: str, roots: list[Path]) -> str | None:
         r.error(node, f"sound '{short(rel)}' for cue '{cue}' leaves the routine's folder: keep "
                       "WAVs beside the routine or in unknot's sounds/")
         return None
+    too_big = _wav_too_big(target)
+    if too_big:
+        r.error(node, f"sound '{short(rel)}' for cue '{cue}' {too_big}")
+        return None
     problem = wav_problem(target)
     if problem:
         r.warn(node, f"sound '{short(rel)}' for cue '{cue}' {problem}: the default cue plays "
                      "instead")
         return None
     return str(target)
+
+
+def _wav_too_big(path: Path) -> str:
+    """Why a WAV is too big for a cue ('' when it is not, or cannot be read at all)."""
+    from player.cue_limits import sound_too_big
+
+    try:
+        return sound_too_big(path)
+    except (OSError, ValueError):
+        return ""
 
 
 def wav_problem(path: Path) -> str:

@@ -50,6 +50,13 @@ def candidates(value: str, folders: Sequence[Path]) -> list[Path]:
             for d in folders for sub in ("", "blocks") for suffix in SUFFIXES]
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def find_include(value: str, including: Path, dirs: Sequence[Path], roots: Sequence[Path],
                  ) -> tuple[Path | None, str]:
     """The file an include names, or None and the reason."""
@@ -64,11 +71,15 @@ def find_include(value: str, including: Path, dirs: Sequence[Path], roots: Seque
                 return None, (f"include '{short(value)}' leaves the routine folders: "
                               "keep included files beside the routine or in the library")
             return real, ""
+    if any(_is_dir(d / sub / value) for d in folders for sub in ("", "blocks")):
+        return None, (f"cannot include '{short(value)}': it is a folder; include a routine "
+                      f"file inside it, like '{short(value.rstrip('/'))}/NAME.yaml'")
     known: set[str] = set()
     for d in folders:
         for sub in (d, d / "blocks"):
             try:
-                known.update(p.stem for p in sub.iterdir() if p.suffix in SUFFIXES)
+                known.update(p.stem for p in sub.iterdir()
+                             if p.suffix in SUFFIXES and is_regular_file(p))
             except OSError:
                 pass
     target = Path(value).stem if looks_like_path(value) else value

@@ -53,6 +53,47 @@ def _files(folder: Path) -> list[Path]:
         return []
 
 
+def not_a_file(path: Path) -> str | None:
+    """What `path` is when it is not a routine file to read: "a FIFO", "a device", "a socket",
+    "a folder", "a link loop", "a broken link" (None for a regular file, or nothing there)."""
+    import errno
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a link loop"
+        if path.is_symlink():
+            return "a broken link"
+        return None
+    except ValueError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+
+
+def skipped(extra: Sequence[Path | str] = ()) -> list[tuple[Path, str]]:
+    """Names in the routine folders that look like routines but are not files to read (a FIFO,
+    a device, a link loop...), with what each is: `unknot list` says it skips them."""
+    out: list[tuple[Path, str]] = []
+    for folder, _ in routine_folders(extra):
+        try:
+            names = sorted(p for p in folder.iterdir()
+                           if p.suffix in SUFFIXES and not p.name.startswith("."))
+        except OSError:
+            continue
+        out.extend((p, what) for p in names if (what := not_a_file(p)) and what != "a folder")
+    return out
+
+
 def discover(extra: Sequence[Path | str] = ()) -> list[Entry]:
     """Every routine of the library, shadowed ones left out, in folder then file-name order."""
     folders = routine_folders(extra)

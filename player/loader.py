@@ -318,7 +318,10 @@ class _FileReader(Reader):
             return []
         if target in self.c.stack:
             chain = self.c.stack[self.c.stack.index(target):] + [target]
-            self.error(value_node, f"include cycle: {' → '.join(p.name for p in chain)}")
+            shown = [p.name for p in chain]
+            if len(shown) > 7:  # a long cycle: its ends, and how many between (issue 12)
+                shown = [*shown[:3], f"({len(shown) - 6} more)", *shown[-3:]]
+            self.error(value_node, f"include cycle: {' → '.join(short(n) for n in shown)}")
             return []
         result = self.c.load(target, _display(target))
         if result.steps is None:

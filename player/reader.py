@@ -41,7 +41,7 @@ def kind(node: Node) -> str:
     if node.tag == NULL:
         return "nothing"
     if node.tag in (INT, FLOAT):
-        return f"the number {node.value}"
+        return f"the number {short(str(node.value))}"
     if node.tag == BOOL:
         return f"'{node.value}'"
     return f"'{short(str(node.value))}'"

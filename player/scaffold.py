@@ -99,18 +99,46 @@ def create(name: str, text: str | None = None) -> Path:
     body = starter(name, rid, schema=SCHEMA_FILE) if text is None else rename(text, name)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8") as fh:
-            fh.write(body)
+        write_whole(target, body, replace=False)
     except FileExistsError:
         raise UnknotError(f"{target} already exists: choose another name") from None
     except OSError as exc:
         raise UnknotError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
-        (folder / SCHEMA_FILE).write_text(json.dumps(routine_schema(), indent=2) + "\n",
-                                          encoding="utf-8")
+        write_whole(folder / SCHEMA_FILE, json.dumps(routine_schema(), indent=2) + "\n")
     except OSError:
         pass  # the schema only helps editors; the routine is written
     return target
+
+
+def write_whole(target: Path, text: str, *, replace: bool = True) -> None:
+    """Write `text` to `target` whole or not at all: into a temporary file beside it, flushed
+    to disk, then moved into place (issue 12, "silent loss": a full disk used to leave an empty
+    routine that then blocked its name). Without `replace`, an existing `target` is a
+    FileExistsError and is left alone. Nothing is left behind when it fails."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if replace:
+            os.replace(tmp, target)
+            return
+        try:
+            os.link(tmp, target)  # atomic, and never over an existing file
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links
+            if target.exists():
+                raise FileExistsError(target) from None
+            os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def editor_command() -> list[str] | None:

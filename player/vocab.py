@@ -256,6 +256,8 @@ def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
     """` (did you mean 'x'?)` for the choice closest to `word`, or '' when none is close."""
     import difflib  # only a mistake pays for it
 
+    if len(word) > 64:  # nothing it is compared with is that long; difflib would take its time
+        return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
     region = _region(args.region)
     filtering = bool(args.region or args.tag or args.max_minutes is not None)
     _check_folders(args.routines)
+    _say_skipped(args.routines)
     rows: list[dict[str, object]] = []
     broken = []
     for entry in discover(args.routines):
@@ -71,6 +72,15 @@ def _check_folders(folders: list[str]) -> None:
     for folder in folders:
         if not Path(folder).expanduser().is_dir():
             raise UnknotError(f"no such routine folder: {folder}")
+
+
+def _say_skipped(folders: list[str]) -> None:
+    """What looks like a routine but is not a file (a FIFO, a device, a link loop): said, never
+    passed over without a word (issue 12, class 8)."""
+    from player.library import skipped
+
+    for path, what in skipped(folders):
+        print(f"unknot: skipped {path}: {what}, not a routine file", file=sys.stderr)
 
 
 def _row(entry: Any) -> dict[str, object]:

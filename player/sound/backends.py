@@ -17,6 +17,7 @@ import wave
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from player.cue_limits import sound_too_big
 from player.sound.alsa import silence_alsa
 
 #: In `auto` order (design.md): PipeWire, PulseAudio, plain ALSA, macOS.
@@ -59,7 +60,14 @@ class Backend(Protocol):
 
 
 def check_wav(path: Path) -> float:
-    """The duration of a readable PCM WAV in seconds; SoundFileError for anything else."""
+    """The duration of a readable PCM WAV in seconds; SoundFileError for anything else
+    (a WAV too big for a cue too)."""
+    try:
+        too_big = sound_too_big(path)
+    except OSError as exc:
+        raise SoundFileError(f"{path}: {exc.strerror or exc}") from exc
+    if too_big:
+        raise SoundFileError(f"{path} {too_big}")
     try:
         with wave.open(str(path), "rb") as w:
             frames, rate, width = w.getnframes(), w.getframerate(), w.getsampwidth()
