@@ -402,10 +402,8 @@ def _too_short(req: Request, cheapest: dict[str, float], high: float) -> Compose
                         f"block each needs at least {at_least} minutes{instead}")
 
 
-def compose(regions: Sequence[str], minutes: float, equipment: Sequence[str] = (),
-            gentle: bool = False, folder: Path | None = None) -> Composition:
-    """A routine for `regions` that fits `minutes` ±10 % with `equipment`; ComposeError if not."""
-    req = normalise(regions, minutes, equipment, gentle)
+def _candidates(req: Request, folder: Path | None) -> tuple[dict[str, list[Block]], list[str]]:
+    """Each region's usable blocks, ranked, and the regions' cautions; ComposeError if none."""
     have = frozenset(req.equipment) | {"hands"}
     candidates: dict[str, list[Block]] = {}
     cautions: list[str] = []
@@ -425,19 +423,26 @@ def compose(regions: Sequence[str], minutes: float, equipment: Sequence[str] = (
         candidates[rid] = _priority(usable)
         if caution and caution not in cautions:
             cautions.append(caution)
-    asked = set(req.equipment) - {"hands"}
-    if asked and "hands" not in req.equipment:
-        if not any(b.needs & asked for bs in candidates.values() for b in bs):
-            tools = {e for rid in req.regions for b in region_blocks(rid, folder)
-                     for e in b.needs}
-            raise ComposeError(
-                f"a {_equipment_words(asked)} is not used on the {_names(req.regions)}; "
-                f"{'it is' if len(req.regions) == 1 else 'they are'} worked with "
-                f"{_equipment_words(tools)}: add --equipment hands, or choose another region")
-    target = req.minutes * 60
-    low, high = target * (1 - TOLERANCE), target * (1 + TOLERANCE)
+    return candidates, cautions
 
-    plan = _Plan(candidates, req.gentle)
+
+def _check_kit(req: Request, candidates: dict[str, list[Block]], folder: Path | None) -> None:
+    """Equipment named without hands that no block of these regions uses: say what does."""
+    asked = set(req.equipment) - {"hands"}
+    if not asked or "hands" in req.equipment:
+        return
+    if any(b.needs & asked for bs in candidates.values() for b in bs):
+        return
+    tools = {e for rid in req.regions for b in region_blocks(rid, folder) for e in b.needs}
+    raise ComposeError(
+        f"a {_equipment_words(asked)} is not used on the {_names(req.regions)}; "
+        f"{'it is' if len(req.regions) == 1 else 'they are'} worked with "
+        f"{_equipment_words(tools)}: add --equipment hands, or choose another region")
+
+
+def _start(plan: _Plan, req: Request, high: float) -> None:
+    """One block per region: the first ranked, or the shortest when those do not fit."""
+    candidates = plan.candidates
     cheapest = {rid: min(plan.cost(b, 0) for b in bs) for rid, bs in candidates.items()}
     if sum(cheapest.values()) > high:
         raise _too_short(req, cheapest, high)
@@ -447,7 +452,10 @@ def compose(regions: Sequence[str], minutes: float, equipment: Sequence[str] = (
                   for rid, bs in candidates.items()}
     for rid, block in firsts.items():
         plan.add(rid, block)
-    # More blocks, round the regions, while their usual lengths still fit the minutes.
+
+
+def _add_usual(plan: _Plan, req: Request, target: float) -> None:
+    """More blocks, round the regions, while their usual lengths still fit the minutes."""
     grew = True
     while grew:
         grew = False
@@ -459,25 +467,43 @@ def compose(regions: Sequence[str], minutes: float, equipment: Sequence[str] = (
             if planned + plan.default_cost(nxt) <= target:
                 plan.add(rid, nxt)
                 grew = True
-    # Then grow durations and repeats (the most starved region first) up to the target.
+
+
+def _grow(plan: _Plan, target: float, high: float) -> float:
+    """Grow durations and repeats (the most starved region first) up to the target."""
     total = plan.total()
     while total < target:
-        for extra, rid, block, new in plan.actions():
-            if total + extra <= high:
-                if new:
-                    plan.add(rid, block)
-                else:
-                    plan.level[id(block)] += 1
-                break
-        else:
+        move = next(((rid, block, new) for extra, rid, block, new in plan.actions()
+                     if total + extra <= high), None)
+        if move is None:
             break
+        rid, block, new = move
+        if new:
+            plan.add(rid, block)
+        else:
+            plan.level[id(block)] += 1
         total = plan.total()
+    return total
+
+
+def compose(regions: Sequence[str], minutes: float, equipment: Sequence[str] = (),
+            gentle: bool = False, folder: Path | None = None) -> Composition:
+    """A routine for `regions` that fits `minutes` ±10 % with `equipment`; ComposeError if not."""
+    req = normalise(regions, minutes, equipment, gentle)
+    candidates, cautions = _candidates(req, folder)
+    _check_kit(req, candidates, folder)
+    target = req.minutes * 60
+    low, high = target * (1 - TOLERANCE), target * (1 + TOLERANCE)
+    plan = _Plan(candidates, req.gentle)
+    _start(plan, req, high)
+    _add_usual(plan, req, target)
+    total = _grow(plan, target, high)
+    have = frozenset(req.equipment) | {"hands"}
     if total < low:
         most = math.floor(total / 60 / (1 - TOLERANCE))
-        kit = _equipment_words(have)
-        raise ComposeError(f"the blocks for the {_names(req.regions)} with {kit} fill at most "
-                           f"{most} minutes; ask for {most} or fewer, or add regions or "
-                           "equipment")
+        raise ComposeError(f"the blocks for the {_names(req.regions)} with "
+                           f"{_equipment_words(have)} fill at most {most} minutes; ask for "
+                           f"{most} or fewer, or add regions or equipment")
     return _assemble(req, plan, cautions, have)
 
 
