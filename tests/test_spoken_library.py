@@ -182,9 +182,9 @@ def test_a_built_in_at_speed_is_heard_cue_by_cue(tmp_path: Path) -> None:
     assert len(ducked) == len(sounds)
     hits = cap.find_sounds(raw, sounds | ducked)
     heard = [h.name.removeprefix("ducked ") for h in hits]
-    fired = [(float(e["at"]), e["cue"]) for e in events
+    fired = [(float(e["t"]) / 4, e["cue"]) for e in events
              if e["event"] == "cue" and e["cue"] != "say_end"]
-    problem = cap.check_order(heard, fired)
+    problem = cap.check_order(heard, fired, cap.SLACK)
     assert problem is None, problem
     assert any(h.name.startswith("ducked ") for h in hits), "nothing fell under the words"
     # Speech never runs under a cue at full level: a full-level hit inside a spoken line's

@@ -47,7 +47,8 @@ def main() -> int:
 
     def show(event: Event) -> None:
         if isinstance(event, CueFired):
-            print(json.dumps({"event": "cue", "cue": event.cue, "at": event.at}), flush=True)
+            print(json.dumps({"event": "cue", "cue": event.cue, "at": event.at, "t": event.t}),
+                  flush=True)
 
     session.subscribe(show)
     session.subscribe(sound)
