@@ -132,12 +132,23 @@ class MediaKeys:
             if self._stop_requested.is_set():  # stop() came while we connected
                 self._stopping.set()
 
+            def update(snap: Snapshot) -> None:  # on the MPRIS loop
+                try:
+                    player.update(snap)
+                except Exception as exc:  # a bug here must not print on the player's screen:
+                    self.error = f"{type(exc).__name__}: {exc}"  # end the server, and the name
+                    assert self._stopping is not None  # goes; the session plays on
+                    self._stopping.set()
+
             def deliver(snap: Snapshot) -> None:  # on the session's thread
-                loop.call_soon_threadsafe(player.update, snap)
+                try:
+                    loop.call_soon_threadsafe(update, snap)
+                except RuntimeError:  # the loop has ended
+                    pass
 
             self._unwatch = control.watch(deliver)
             # A snapshot published while we connected would be missed: take the latest now.
-            player.update(control.snapshot())
+            update(control.snapshot())
             self.ready.set()
             stop_wait = asyncio.ensure_future(self._stopping.wait())
             gone = asyncio.ensure_future(bus.wait_for_disconnect())  # type: ignore[no-untyped-call]

@@ -40,6 +40,11 @@ def _need(*tools: str) -> None:
 @pytest.fixture
 def bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A private session bus for the test; its address is in DBUS_SESSION_BUS_ADDRESS."""
+    yield from private_bus(monkeypatch)
+
+
+def private_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The `bus` fixture's body, for other test modules to make their own from."""
     _need("dbus-run-session", "playerctl")
     pytest.importorskip("dbus_fast")
     proc = subprocess.Popen(
@@ -186,6 +191,10 @@ def test_playerctl_drives_a_session_and_reads_its_step(bus: str) -> None:
 
 
 def _root_call(name: str, member: str) -> None:
+    _call(name, "org.mpris.MediaPlayer2", member)
+
+
+def _call(name: str, interface: str, member: str) -> None:
     async def call() -> None:
         from dbus_fast import Message
         from dbus_fast.aio import MessageBus
@@ -193,12 +202,46 @@ def _root_call(name: str, member: str) -> None:
         client = await MessageBus().connect()
         try:
             reply = await client.call(Message(destination=name, path=OBJECT_PATH,
-                                              interface="org.mpris.MediaPlayer2", member=member))
+                                              interface=interface, member=member))
             assert reply is not None and reply.message_type.name == "METHOD_RETURN", reply
         finally:
             client.disconnect()
 
     asyncio.run(call())
+
+
+class Caller:
+    """One connected dbus-fast client on a thread of its own: `call()` returns when the
+    player's reply is back, so a latency measured around it is the player's, not the cost of
+    starting a process (playerctl) or connecting."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.bus = self.run(self._connect())
+
+    @staticmethod
+    async def _connect() -> Any:
+        from dbus_fast.aio import MessageBus
+
+        return await MessageBus().connect()
+
+    def run(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(WAIT)
+
+    def call(self, name: str, member: str,
+             interface: str = "org.mpris.MediaPlayer2.Player") -> None:
+        from dbus_fast import Message
+
+        reply = self.run(self.bus.call(Message(destination=name, path=OBJECT_PATH,
+                                               interface=interface, member=member)))
+        assert reply is not None and reply.message_type.name == "METHOD_RETURN", reply
+
+    def close(self) -> None:
+        self.bus.disconnect()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(WAIT)
 
 
 def test_changes_are_announced_with_properties_changed_and_seeked(bus: str) -> None:
@@ -376,13 +419,27 @@ def test_headless_session_paused_skipped_and_quit_from_the_bus(
         _wait_for_player("Trigger point · upper trapezius · left")
         assert playerctl("status") == "Playing"
         playerctl("play-pause")
-        called = time.monotonic()
         lines.until("pause")
-        latency = time.monotonic() - called
-        assert latency < 0.5, latency  # the issue asks 100 ms; measured ~5 ms when idle
         assert playerctl("status") == "Paused"
         playerctl("play-pause")
         lines.until("resume")
+        # The issue: paused within 100 ms of the call, read from the --json stream. From a
+        # PlayPause call to its line, measured at load 9-11 on 2 cores: median 0.9 ms, p90
+        # 4.6 ms, max 7.5 ms over 20 (with playerctl's own start-up: median 11 ms, max 24 ms).
+        # The median of eight must be within the 100 ms; any one within 300 ms, the margin a
+        # process descheduled on a loaded machine needs.
+        caller = Caller()
+        latencies = []
+        try:
+            for want in ["pause", "resume"] * 4:
+                called = time.monotonic()
+                caller.call(BUS_NAME, "PlayPause")
+                lines.until(want)
+                latencies.append(time.monotonic() - called)
+        finally:
+            caller.close()
+        assert sorted(latencies)[len(latencies) // 2] < 0.100, latencies
+        assert max(latencies) < 0.300, latencies
         playerctl("next")
         skip = lines.until("skip")
         assert (skip["action"], skip["from"], skip["to"]) == ("next", 1, 2)
