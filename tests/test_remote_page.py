@@ -257,11 +257,10 @@ def test_the_page_reconnects_after_a_dropped_stream(browser: webdriver.Chrome,
     wait_until(browser, lambda: len(server._clients) == 1)  # noqa: SLF001
     old = set(server._clients)  # noqa: SLF001
     assert server._loop is not None  # noqa: SLF001
-    from player.remote.server import _offer
 
-    def drop() -> None:
+    def drop() -> None:  # as a Wi-Fi drop looks to the server: the connection reset
         for client in list(server._clients):  # noqa: SLF001
-            _offer(client, None)
+            server._drop(client, abort=True)  # noqa: SLF001
 
     server._loop.call_soon_threadsafe(drop)  # noqa: SLF001
     wait_until(browser, lambda: bool(set(server._clients) - old))  # noqa: SLF001

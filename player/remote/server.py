@@ -24,7 +24,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -49,8 +49,11 @@ WINDOW = 60.0
 BLOCK = 60.0
 #: Seconds any single read or write to one client may take.
 IO_TIMEOUT = 5.0
-#: Stream messages waiting for one client; a client that falls this far behind is dropped.
-QUEUE_LIMIT = 256
+#: Bytes a stream may have unsent; a client this far behind (or behind for IO_TIMEOUT) is
+#: dropped.
+MAX_BEHIND = 256 * 1024
+#: The longest the server's thread holds the interpreter while the session's thread waits.
+SWITCH_INTERVAL = 0.0005
 #: Seconds between pings on an idle stream.
 KEEPALIVE = 15.0
 #: What an idle stream sends every KEEPALIVE seconds: an SSE event of type `ping` (which an
@@ -173,9 +176,27 @@ def state_object(snap: Snapshot, clock_now: float, wall_now: float,
     }
 
 
+def _shown(snap: Snapshot) -> tuple[object, ...]:
+    """What a phone draws from a snapshot; two snapshots alike here need not both be sent."""
+    ends = None if snap.paused or snap.done else round(snap.taken_at + snap.real_remaining, 2)
+    return (snap.state, snap.paused, snap.done, snap.step, snap.kind, snap.side, snap.title,
+            snap.next_title, snap.segment_length, snap.segment_remaining if ends is None else ends)
+
+
 @dataclass(eq=False)
 class _Client:
-    queue: asyncio.Queue[bytes | None]
+    """One open event stream. Messages are written to its transport straight from the
+    broadcast (one chunk each, already framed), so a message to fifty phones costs fifty
+    non-blocking writes and no task switches, which keeps the session's thread waiting for the
+    interpreter as little as possible."""
+
+    transport: asyncio.Transport | None
+    #: Set when the stream should end (the session ended, or the client fell behind).
+    gone: asyncio.Future[None]
+    #: Messages broadcast before the stream's first state went out; sent right after it.
+    pending: list[bytes] | None = field(default_factory=list)
+    #: time.monotonic() since when its unsent bytes have not drained (None: drained).
+    behind_since: float | None = None
 
 
 class RemoteServer:
@@ -199,6 +220,7 @@ class RemoteServer:
         # The timeline never changes, so this is read safely from the server's thread.
         self._spoken = spoken_cues(control.session.timeline)
         self._unwatch: Callable[[], None] | None = None
+        self._last_shown: tuple[object, ...] | None = None
         self._stopped = False
         from player.headless import json_event
 
@@ -210,6 +232,9 @@ class RemoteServer:
         """Starts serving (call on the session's thread, before the session starts)."""
         ready = threading.Event()
         failure: list[BaseException] = []
+        # The session's thread must get the interpreter back within a millisecond of a
+        # deadline, not after Python's default 5 ms slice of a busy server thread.
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
 
         def main() -> None:
             loop = asyncio.new_event_loop()
@@ -292,13 +317,19 @@ class RemoteServer:
 
     async def _shutdown(self) -> None:
         for client in list(self._clients):
-            _offer(client, None)
+            self._drop(client)
         if self._runner is not None:
             await self._runner.cleanup()
 
     # ------------------------------------------------------------------ from the owner's thread
 
     def _snapshot_from_owner(self, snap: Snapshot) -> None:
+        # Most events are cues, which change nothing a phone shows: only a snapshot that moves
+        # what the page draws (the step, the pause, where the segment ends) is sent.
+        shown = _shown(snap)
+        if shown == self._last_shown:
+            return
+        self._last_shown = shown
         loop = self._loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._broadcast_state, snap)
@@ -329,7 +360,38 @@ class RemoteServer:
         # Encoded once for every client: with many phones, per-client work is only a put.
         message = f"data: {json.dumps(obj, ensure_ascii=False)}\n\n".encode()
         for client in list(self._clients):
-            _offer(client, message)
+            self._send(client, message)
+
+    def _send(self, client: _Client, message: bytes) -> None:
+        """One message to one stream, on the server's loop; a client that stopped reading
+        long ago, or too far behind, is dropped instead."""
+        if client.pending is not None:
+            client.pending.append(message)
+            return
+        transport = client.transport
+        if transport is None or transport.is_closing():
+            self._drop(client)
+            return
+        unsent = transport.get_write_buffer_size()
+        now = time.monotonic()
+        if unsent == 0:
+            client.behind_since = None
+        elif client.behind_since is None:
+            client.behind_since = now
+        elif unsent > MAX_BEHIND or now - client.behind_since > IO_TIMEOUT:
+            self._drop(client, abort=True)
+            return
+        # A chunk of the response's chunked body, framed as aiohttp frames its own writes.
+        transport.write(b"%x\r\n%s\r\n" % (len(message), message))
+
+    def _drop(self, client: _Client, abort: bool = False) -> None:
+        """Ends a stream: gracefully (the session ended), or at once for a client that is
+        not reading (its unsent bytes are thrown away)."""
+        self._clients.discard(client)
+        if abort and client.transport is not None:
+            client.transport.abort()
+        if not client.gone.done():
+            client.gone.set_result(None)
 
     # ------------------------------------------------------------------ checks
 
@@ -429,7 +491,9 @@ class RemoteServer:
         return web.json_response({"accepted": name}, status=202)
 
     async def _stream(self, request: web.Request) -> web.StreamResponse:
-        client = _Client(asyncio.Queue(QUEUE_LIMIT))
+        transport = request.transport
+        client = _Client(transport if isinstance(transport, asyncio.Transport) else None,
+                         asyncio.get_running_loop().create_future())
         response = web.StreamResponse(headers={
             "Content-Type": "text/event-stream; charset=utf-8",
             "X-Accel-Buffering": "no",
@@ -442,39 +506,17 @@ class RemoteServer:
                 first = {"event": "state", **self._state_now()}
                 await response.write(
                     f"retry: 1000\ndata: {json.dumps(first, ensure_ascii=False)}\n\n".encode())
-            going = False
-            while not going:
+            pending, client.pending = client.pending or [], None
+            for message in pending:
+                self._send(client, message)
+            while not client.gone.done():
                 try:
                     async with timeout(KEEPALIVE):
-                        message = await client.queue.get()
+                        await asyncio.shield(client.gone)
                 except asyncio.TimeoutError:
-                    message = PING
-                if message is None:
-                    break
-                # Whatever else waits goes in the same write: a client that fell behind
-                # catches up in one go.
-                chunks = [message]
-                while not client.queue.empty():
-                    more = client.queue.get_nowait()
-                    if more is None:
-                        going = True
-                        break
-                    chunks.append(more)
-                async with timeout(IO_TIMEOUT):
-                    await response.write(b"".join(chunks))
+                    self._send(client, PING)
         except (asyncio.TimeoutError, ConnectionError, RuntimeError):
             pass  # a client that stopped reading, or went away
         finally:
-            self._clients.discard(client)
+            self._drop(client)
         return response
-
-
-def _offer(client: _Client, message: bytes | None) -> None:
-    """Queue a message for one stream; a client this far behind is told to go (None)."""
-    try:
-        client.queue.put_nowait(message)
-    except asyncio.QueueFull:
-        while not client.queue.empty():
-            client.queue.get_nowait()
-        client.queue.put_nowait(None)
-
