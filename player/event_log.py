@@ -24,6 +24,7 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from player.errors import UsageError
 from player.events import Event
@@ -101,7 +102,12 @@ class EventLog:
         if self.closed:
             return
         obj = self._json_event(event, self.timeline)
-        if obj is None:
+        if obj is not None:
+            self.write_obj(obj)
+
+    def write_obj(self, obj: dict[str, Any]) -> None:
+        """One more JSON line of the driver's own (`{"event": "remote", "url": …}`)."""
+        if self.closed:
             return
         if self._fd is None:
             self._open()

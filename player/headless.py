@@ -322,6 +322,9 @@ class Options:
     record: bool = False
     #: Publish the session on the D-Bus session bus (MPRIS: media keys, headset buttons).
     media_keys: bool = True
+    #: `--events PATH`: every event as a JSON line to a file, a FIFO or "-" (stdout; the
+    #: human lines then go to stderr).
+    events: str | None = None
     #: Serve the phone remote page (`--remote`) on `remote_bind` (HOST[:PORT]; None: all
     #: interfaces, a free port).
     remote: bool = False
@@ -354,7 +357,9 @@ class Headless:
                                  sound=lambda: self.sound, notice=self._playback_notice)
         self.timeline = self.playback.timeline
         self.session = self.playback.session
-        self.printer = Printer(self.session, self.out, options.as_json)
+        # `--events -` takes stdout for JSON lines; the human lines move to stderr.
+        shown = self.err if options.events == "-" else self.out
+        self.printer = Printer(self.session, shown, options.as_json)
         self.keyboard = Keyboard(self.stdin)
         self._signals: list[int] = []
 
@@ -517,6 +522,8 @@ class Headless:
             self.sound = self._make_sound()
             listeners: list[Callable[[Event], None]] = [self.printer,
                                                         *self.options.extra_listeners]
+            if self.options.events is not None:
+                self.playback.log_events(self.options.events)
             for listener in listeners:
                 self.playback.subscribe(listener)
             code = self._play()

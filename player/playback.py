@@ -35,6 +35,7 @@ from player.session import Session
 from player.timeline import Timeline, expand
 
 if TYPE_CHECKING:
+    from player.event_log import EventLog
     from player.mpris import MediaKeys
 
 Severity = Literal["information", "warning", "error"]
@@ -101,6 +102,7 @@ class Playback:
         self.save_error: str | None = None
         self._control: SessionControl | None = None
         self._media: MediaKeys | None = None
+        self._logs: list[EventLog] = []
         # Sound first: a cue is heard before anything is drawn or written.
         self.session.subscribe(self._to_sound)
         self.session.subscribe(self._to_recorder)
@@ -179,11 +181,22 @@ class Playback:
         self._media = start(self.control)
         return self._media
 
+    def log_events(self, target: str) -> EventLog:
+        """`--events PATH`: every event from now on as a JSON line (player.event_log)."""
+        from player.event_log import EventLog
+
+        log = EventLog(target, self.timeline, notice=lambda m: self.notice(m, "warning"))
+        self._logs.append(log)
+        self.subscribe(log)
+        return log
+
     def close(self) -> None:
-        """Stop what runs beside the session (the MPRIS server). The sound is the driver's."""
+        """Stop what runs beside the session (MPRIS, event logs). The sound is the driver's."""
         media, self._media = self._media, None
         if media is not None:
             media.stop()
+        for log in self._logs:
+            log.close()
 
     # ------------------------------------------------------------------ driving
 

@@ -54,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--voice-rate", type=int, metavar="WPM",
                         help="speaking rate in words a minute (default 180; lead-ins are sized "
                              "for 180, so a slower voice may run into the work)")
+    parser.add_argument("--events", metavar="PATH",
+                        help="write every event as one JSON line (as --json) to PATH, the "
+                             "moment it happens: a file, a FIFO (never waits for a reader; "
+                             "one that goes away never stops the session) or - for stdout "
+                             "(headless only)")
     parser.add_argument("--no-media-keys", dest="media_keys", action="store_false",
                         help="do not publish the session on D-Bus (MPRIS: media keys, "
                              "headset buttons, the desktop's media widget)")
@@ -81,6 +86,13 @@ def run(args: argparse.Namespace) -> int:
     if start_at > len(routine.steps):
         raise UsageError(f"--start-at {start_at}: '{routine.id}' has "
                          f"{len(routine.steps)} steps")
+    events = getattr(args, "events", None)
+    if events is not None:
+        from player.event_log import check_target
+
+        check_target(events, stdout_allowed=args.headless)
+        if events == "-" and args.json:
+            raise UsageError("--events - and --json would both write JSON to stdout: use one")
     if not args.headless:
         if args.json:
             raise UsageError("--json needs --headless (the TUI draws the screen itself)")
@@ -103,5 +115,6 @@ def run(args: argparse.Namespace) -> int:
         media_keys=getattr(args, "media_keys", True),
         remote=bool(getattr(args, "remote", False)),
         remote_bind=getattr(args, "remote_bind", None),
+        events=events,
     )
     return run_headless(routine, options)

@@ -75,6 +75,8 @@ class UnknotApp(App[int]):
         self._first_run_notice = first_run_notice
         #: Save --speed previews to history too (`--record`).
         self.record = False
+        #: `--events PATH`: every session's events as JSON lines (player.event_log).
+        self.events: str | None = None
         #: Serve the phone remote page while playing (`--remote`), on `remote_bind`.
         self.remote = False
         self.remote_bind: str | None = None
@@ -240,6 +242,7 @@ def run(args: argparse.Namespace, routine: Routine | None = None) -> int:
     )
     app.record = bool(getattr(args, "record", False))
     app.remote = bool(getattr(args, "remote", False))
+    app.events = getattr(args, "events", None)
     app.remote_bind = getattr(args, "remote_bind", None)
     from player.safe_text import plain_terminal
 

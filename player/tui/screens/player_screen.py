@@ -135,6 +135,8 @@ class PlayerScreen(Screen[None]):
                                   record=app.record, history_path=app.history_path,
                                   sound=lambda: app.sound, notice=self._notice)
         self.timeline = self._playback.timeline
+        if app.events is not None:
+            self._playback.log_events(app.events)
         self._playback.subscribe(self.on_session_event)
         self.redraw()
         self.watch(self.query_one("#instructions-box"), "scroll_y", self._show_more,
@@ -232,6 +234,8 @@ class PlayerScreen(Screen[None]):
             self._leaving = True
             self._playback.end("stopped")
             self._playback.save()
+        if self._playback is not None:
+            self._playback.close()  # the --events log
 
     # -- drawing ---------------------------------------------------------------------------
 
