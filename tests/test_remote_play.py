@@ -262,3 +262,62 @@ def test_remote_bind_is_checked_before_anything_starts(tmp_path: Path) -> None:
         assert proc.returncode == 2, proc.stderr
         assert proc.stdout == ""
         assert len(proc.stderr.strip().splitlines()) == 1 and message in proc.stderr
+
+
+def taken_port() -> socket.socket:
+    """A listening socket on a free loopback port, so --remote cannot have it."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen()
+    return s
+
+
+def test_a_taken_port_is_one_line_headless(tmp_path: Path) -> None:
+    with taken_port() as s:
+        port = s.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "player", "play", str(routine_file(tmp_path)), "--headless",
+             "--remote", "--remote-bind", f"127.0.0.1:{port}", "--no-sound", "--no-media-keys"],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"unknot: error: --remote: cannot listen on 127.0.0.1:{port}: address already in use"]
+
+
+@sync
+async def test_a_taken_port_in_the_tui_is_a_notice_and_the_session_plays_on() -> None:
+    with taken_port() as s:
+        app = player_app(DESK)
+        app.remote = True
+        app.remote_bind = f"127.0.0.1:{s.getsockname()[1]}"
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            player = app.screen
+            assert isinstance(player, PlayerScreen) and player.remote is None
+            assert player.session.state == "lead_in"
+            assert any("address already in use" in str(n.message)
+                       for n in app._notifications)  # noqa: SLF001
+            assert not player.check_action("remote", ())
+
+
+def test_remote_true_in_config_turns_it_on_and_no_remote_off(tmp_path: Path,
+                                                             unknot_home: Path) -> None:
+    (unknot_home / "config.toml").write_text("remote = true\n", encoding="utf-8")
+    argv = [sys.executable, "-m", "player", "play", str(routine_file(tmp_path)), "--headless",
+            "--json", "--remote-bind", "127.0.0.1", "--no-sound", "--no-media-keys"]
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        assert first["event"] == "remote" and api(str(first["url"]))[0] == 200
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    off = subprocess.run([*argv[:-4], "--no-remote", "--speed", "60", "--no-sound",
+                          "--no-media-keys"], stdin=subprocess.DEVNULL, capture_output=True,
+                         text=True, timeout=120)
+    assert off.returncode == 0, off.stderr
+    assert '"remote"' not in off.stdout and "remote:" not in off.stderr

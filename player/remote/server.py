@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import os
 import secrets
 import socket
 import sys
@@ -261,8 +262,9 @@ class RemoteServer:
             self._thread.join()
             exc = failure[0]
             if isinstance(exc, OSError):
+                reason = os.strerror(exc.errno) if exc.errno else str(exc)
                 raise UsageError(f"--remote: cannot listen on {self.host}:{self.port}: "
-                                 f"{exc.strerror or exc}") from None
+                                 f"{reason.lower()}") from None
             raise exc
         self._unwatch = self.control.watch(self._snapshot_from_owner)
         self.control.session.subscribe(self._event_from_owner)

@@ -35,6 +35,7 @@ from player import vocab
 from player.clock import MonotonicClock
 from player.control import Command
 from player.durations import format_clock
+from player.errors import UnknotError
 from player.events import Done, Event
 from player.playback import Playback, Severity
 from player.routine import Routine
@@ -184,7 +185,11 @@ class PlayerScreen(Screen[None]):
                 pass
 
         self.playback.wake = wake
-        self.remote = start_remote(self.playback.control, app.remote_bind)
+        try:
+            self.remote = start_remote(self.playback.control, app.remote_bind)
+        except UnknotError as exc:  # the port is taken: play on without the remote
+            self.notify(str(exc), severity="error", markup=False, timeout=10)
+            return
         self.action_remote()
 
     def _drain(self) -> None:
