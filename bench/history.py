@@ -93,6 +93,7 @@ def measure(report: Report, home: Path, n: int, runs: int, *, json_too: bool,
     label = f"{n:,}"
     ours = report.show(Samples(f"unknot history, {label} records",
                                [c.wall for c in kids["history"]]))
+    cpu = report.show(Samples("  CPU (user+sys)", [c.cpu for c in kids["history"]]))
     peak = report.show(Samples("  peak memory", [c.peak_mib for c in kids["history"]], "MiB"))
     if json_too:
         js = report.show(Samples(f"unknot history --json, {label}", [c.wall for c in kids["json"]]))
@@ -100,9 +101,12 @@ def measure(report: Report, home: Path, n: int, runs: int, *, json_too: bool,
     floor = report.show(Samples("  floor: python -c pass", [c.wall for c in kids["pass"]]))
     loads = report.show(Samples("  floor: python + json.loads per line",
                                 [c.wall for c in kids["loads"]]))
+    loads_cpu = report.show(Samples("  floor CPU", [c.cpu for c in kids["loads"]]))
     report.show(Samples("  floor peak memory", [c.peak_mib for c in kids["loads"]], "MiB"))
     report.against_floor(f"unknot history {label} (time)", ours, loads, max_value=max_seconds)
     report.against_floor(f"unknot history {label} vs python start-up", ours, floor)
+    # CPU seconds move less with the machine's load than wall time (for reading a loaded run).
+    report.against_floor(f"unknot history {label} (CPU, reference)", cpu, loads_cpu)
     if json_too:
         report.against_floor(f"unknot history --json {label}", js, loads)
     if max_mib is not None:
