@@ -108,7 +108,9 @@ def picker_app(clock: FakeClock | None = None, **kwargs: object) -> UnknotApp:
     options: dict[str, object] = dict(library=entries, clock=clock or FakeClock(),
                                       sound="off", voice=False, first_run_notice=False)
     options.update(kwargs)
-    return make_app(**options)  # type: ignore[arg-type]
+    app = make_app(**options)  # type: ignore[arg-type]
+    app.animation_level = "none"  # no end-of-session flash in snapshots
+    return app
 
 
 def player_app(routine: Routine = DESK, clock: FakeClock | None = None,
@@ -117,7 +119,10 @@ def player_app(routine: Routine = DESK, clock: FakeClock | None = None,
     options: dict[str, object] = dict(routine=routine, clock=clock or FakeClock(), sound="off",
                                       voice=False, first_run_notice=False)
     options.update(kwargs)
-    return make_app(**options)  # type: ignore[arg-type]
+    app = make_app(**options)  # type: ignore[arg-type]
+    # Snapshots must not catch the end-of-session flash half way (it honours this level).
+    app.animation_level = "none"
+    return app
 
 
 def sync(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:

@@ -240,19 +240,26 @@ async def test_instructions_that_cannot_fit_scroll_and_say_so() -> None:
         assert box.scroll_y == 0
 
 
+def shape(plan: layout.Plan) -> layout.Plan:
+    """The plan without its countdown size (tests/test_tui_countdown.py checks that)."""
+    return replace(plan, countdown_rows=layout.COUNTDOWN_ROWS)
+
+
 def test_plan_prefers_the_whole_map_then_one_figure_then_none() -> None:
     short, medium = "Stroke slowly. " * 5, "Stroke slowly along the muscle. " * 12
     long = "Stroke slowly along the muscle and breathe out. " * 14
     common = dict(narrow=False, headlines=["Effleurage · Calves · Left"],
                   next_lines=["Next: rest 10 s"], region="calves")
     # Room to spare: both figures and the airy spacing.
-    assert layout.plan(80, 24, instructions=short, **common) == layout.Plan("both", None, "airy")
+    assert shape(layout.plan(80, 24, instructions=short, **common)) == layout.Plan("both", None,
+                                                                                   "airy")
     # Blank rows go before the map does.
-    assert layout.plan(80, 24, instructions=medium, **common) == layout.Plan("back", None,
-                                                                             "-tight")
+    assert shape(layout.plan(80, 24, instructions=medium, **common)) == layout.Plan("back", None,
+                                                                                    "-tight")
     # A small terminal keeps its three-row banner while there is room for it.
     small = {**common, "narrow": True}
-    assert layout.plan(60, 18, instructions=short, **small) == layout.Plan(None, None, "-tight")
+    assert shape(layout.plan(60, 18, instructions=short, **small)) == layout.Plan(None, None,
+                                                                                  "-tight")
     assert layout.plan(80, 24, instructions=long, **common).map_views is None
     scrolling = layout.plan(60, 18, instructions=long * 2, **small)
     assert scrolling == layout.Plan(None, scrolling.instruction_rows, "-compact")

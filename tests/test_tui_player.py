@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from snapshot_app import CALVES, DESK, picker_app, player_app, sync
-from textual.widgets import Digits, Input
+from textual.widgets import Input
 
 from player.clock import FakeClock
 from player.tui.screens.dialogs import ConfirmEndScreen, StartScreen
@@ -19,6 +19,7 @@ from player.tui.screens.picker import PickerScreen
 from player.tui.screens.player_screen import PlayerScreen
 from player.tui.screens.summary import SummaryScreen
 from player.tui.widgets.body_map import BodyMap
+from player.tui.widgets.countdown import Countdown, font_for
 
 # DESK's timeline: step 1 lead-in 0–5, left 5–35, switch 35–40, right 40–70; step 2 lead-in
 # 70–75, left 75–95, rest 95–105, left 105–125, switch 125–130 …; step 3 ends at 250.
@@ -30,7 +31,7 @@ def shown(screen: PlayerScreen, selector: str) -> str:
 
 
 def countdown(screen: PlayerScreen) -> str:
-    return screen.query_one("#countdown", Digits).value
+    return screen.query_one("#countdown", Countdown).text
 
 
 async def started(pilot, pain: str = "") -> PlayerScreen:  # type: ignore[no-untyped-def]
@@ -196,12 +197,74 @@ async def test_m_mutes_and_unmutes_the_sound() -> None:
         await pilot.pause()
         assert app.sound is not None
         assert app.sound.muted is False
+        assert "Mute" in footer_words(player) and "Unmute" not in footer_words(player)
         await pilot.press("m")
+        await pilot.pause()
         assert app.sound.muted is True
         assert shown(player, "#sound-state") == "muted"
+        # The footer says what m does now.
+        assert "Unmute" in footer_words(player) and "Mute" not in footer_words(player)
         await pilot.press("m")
+        await pilot.pause()
         assert app.sound.muted is False
         assert shown(player, "#sound-state") == ""
+        assert "Mute" in footer_words(player)
+
+
+def footer_words(screen: PlayerScreen) -> list[str]:
+    return [key.description for key in screen.query("FooterKey")]
+
+
+@pytest.mark.parametrize(("size", "rows"), [((80, 24), 14), ((200, 60), 42)])
+@sync
+async def test_f_shows_only_the_countdown_step_and_side_as_large_as_it_fits(
+        size: tuple[int, int], rows: int) -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=size) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 10)
+        normal = player.query_one(Countdown).region.height
+        await pilot.press("f")
+        await pilot.pause()
+        for hidden in ("#instructions", "#pressure", "#step-bar", "#next", "#body-map",
+                       "#headline", "#player-top"):
+            assert player.query_one(hidden).region.height == 0, hidden
+        step = player.query_one("#floor-step")
+        assert str(step.content) == "Step 1 of 3 · Effleurage · Upper trapezius · Left"
+        clock_widget = player.query_one(Countdown)
+        region = clock_widget.region
+        assert region.bottom <= size[1] - 1 and region.height > normal
+        font = clock_widget.font
+        assert font == font_for(clock_widget.text, region.width, region.height)
+        assert font.size(clock_widget.text)[1] >= rows
+        # It still counts, and the keys still work.
+        await advance(pilot, clock, 1)
+        assert countdown(player) == "00:24"
+        await pilot.press("f")
+        await pilot.pause()
+        assert player.query_one("#instructions").region.height > 0
+        assert player.query_one(Countdown).region.height == normal
+
+
+@sync
+async def test_the_last_seconds_of_a_segment_are_emphasised() -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        widget = player.query_one(Countdown)
+        assert not widget.has_class("-final")  # lead-in, 5 s left
+        await advance(pilot, clock, 2.5)
+        assert widget.has_class("-final") and countdown(player) == "00:03"
+        await advance(pilot, clock, 3)  # work: 30 s
+        assert not widget.has_class("-final")
+        await advance(pilot, clock, 27.5)
+        assert widget.has_class("-final")
+        # Paused: not emphasised (nothing is running out).
+        await pilot.press("space")
+        await pilot.pause()
+        assert not widget.has_class("-final")
 
 
 @pytest.mark.parametrize("answer", ["n", "escape"])
@@ -451,3 +514,41 @@ async def test_the_footer_says_what_space_does_now() -> None:
         await pilot.press("space")
         await pilot.pause()
         assert player.session.state != "paused" and "Pause" in footer(player)
+
+
+@sync
+async def test_a_completed_session_ends_with_a_flash() -> None:
+    import asyncio
+    import time
+
+    clock = FakeClock()
+    app = player_app(CALVES, clock=clock)
+    app.animation_level = "full"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await advance(pilot, clock, 200)
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        seen = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            seen.append(summary.has_class("-flash"))
+            if True in seen and not seen[-1] and summary._flash_steps == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert True in seen and not summary.has_class("-flash")
+    # An ended (not completed) session does not flash, nor does one with animations off.
+    for level, keys in (("full", ("q", "y")), ("none", ())):
+        clock = FakeClock()
+        app = player_app(CALVES, clock=clock)
+        app.animation_level = level  # type: ignore[assignment]
+        async with app.run_test(size=(80, 24)) as pilot:
+            await started(pilot)
+            await advance(pilot, clock, 20)
+            if keys:
+                await pilot.press(*keys)
+            else:
+                await advance(pilot, clock, 400)
+            await pilot.pause()
+            assert isinstance(app.screen, SummaryScreen)
+            assert app.screen._flash_steps == 0 and not app.screen.has_class("-flash")

@@ -105,3 +105,30 @@ def test_summary(snap_compare) -> None:  # type: ignore[no-untyped-def]
     clock = FakeClock()
     assert snap_compare(player_app(CALVES, clock=clock),
                         run_before=play_for(clock, 200, pain="5"))
+
+
+def test_floor_view_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    # f: only the countdown, the step and the side, as large as the terminal allows.
+    clock = FakeClock()
+    assert snap_compare(player_app(clock=clock), run_before=play_for(clock, 13, "f"),
+                        terminal_size=(80, 24))
+
+
+def test_floor_view_200x60(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    clock = FakeClock()
+    assert snap_compare(player_app(clock=clock), run_before=play_for(clock, 13, "f"),
+                        terminal_size=(200, 60))
+
+
+def test_player_200x60(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    # The countdown takes the rows the instructions do not need.
+    clock = FakeClock()
+    assert snap_compare(player_app(clock=clock), run_before=play_for(clock, 13),
+                        terminal_size=(200, 60))
+
+
+def test_player_final_seconds(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    # Two seconds left of the work: the countdown is emphasised.
+    clock = FakeClock()
+    assert snap_compare(player_app(clock=clock), run_before=play_for(clock, 33),
+                        terminal_size=(80, 24))

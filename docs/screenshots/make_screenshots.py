@@ -1,4 +1,5 @@
-"""Provides the README screenshots: the picker and the player on the built-in routines.
+"""Provides the README screenshots: the picker and the player on the built-in routines, and
+the countdown at three terminal sizes (normal and floor view, `f`).
 
     .venv/bin/python docs/screenshots/make_screenshots.py
 
@@ -48,6 +49,27 @@ async def shoot() -> None:
         await pilot.pause()
         player.save_screenshot(filename="player.svg", path=str(HERE))
 
+    # The countdown sized to the terminal: the player at 80×24 and 120×40, and the floor view
+    # (f) at 80×24 and 200×60.
+    for name, size, keys in (("player-80x24", (80, 24), ()), ("player-120x40", (120, 40), ()),
+                             ("floor-80x24", (80, 24), ("f",)),
+                             ("floor-200x60", (200, 60), ("f",))):
+        clock = FakeClock()
+        app = make_app(routine=routine, clock=clock, sound="off", voice=False,
+                       first_run_notice=False)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("n", "n")
+            clock.advance(12)
+            app.screen.tick()
+            await pilot.pause()
+            if keys:
+                await pilot.press(*keys)
+                await pilot.pause()
+            app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+
     # "Where does it hurt?": calves and feet chosen, a foam roller ticked.
     where = make_app(sound="off", voice=False, first_run_notice=False)
     async with where.run_test(size=SIZE) as pilot:
@@ -87,7 +109,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         os.environ["UNKNOT_HOME"] = home
         asyncio.run(shoot())
-    for name in ("picker", "player", "compose"):
+    for name in ("picker", "player", "compose", "player-80x24", "player-120x40", "floor-80x24",
+                 "floor-200x60"):
         svg = HERE / f"{name}.svg"
         svg.write_text(keep_leading_spaces(svg.read_text(encoding="utf-8")), encoding="utf-8")
         subprocess.run(["rsvg-convert", "--width", "1400", "--keep-aspect-ratio", str(svg),

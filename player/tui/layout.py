@@ -7,7 +7,8 @@ and not at all otherwise; nor may a map make the headline or the `Next:` line wr
 go before the map: the spacing is airy when there is room, `-tight` when that keeps the map,
 `-snug` (no blank rows) and `-compact` (a one-row banner) only when nothing else fits. When
 even that is not enough (a small terminal, a very long text) the instructions get every row
-that is left, scroll, and say that they go on.
+that is left, scroll, and say that they go on. Rows nobody needs go to the countdown, which
+then draws larger digits (player/tui/widgets/countdown.py).
 
 The row and column counts below mirror the spacing of `#player-main` in app.tcss;
 tests/test_tui_layout.py checks the plan against the real screen.
@@ -21,6 +22,12 @@ from typing import Sequence
 from textual.content import Content
 
 from player.tui.widgets.body_map import lit_cells, map_size
+from player.tui.widgets.countdown import font_for
+
+#: The countdown's widest text: every font draws all digits the same width.
+CLOCK_TEXT = "00:00"
+#: Rows the countdown always has (CHROME_ROWS counts them); spare rows make it larger.
+COUNTDOWN_ROWS = 3
 
 #: Rows of #player-main besides the headline, instructions and `Next:` lines: the banner, the
 #: countdown (3), the three meters and the blank rows, for each spacing: airy (the
@@ -53,6 +60,15 @@ class Plan:
 
     spacing: str = "airy"
     """`airy`, `-tight`, `-snug` or `-compact` (all but airy are classes on the screen)."""
+
+    countdown_rows: int = COUNTDOWN_ROWS
+    """Rows of the countdown: the rows of the largest digits that fit the main column and the
+    rows nobody else needs (at least COUNTDOWN_ROWS)."""
+
+
+def countdown_rows(width: int, rows: int) -> int:
+    """Rows the largest countdown that fits `width`×`rows` takes (at least COUNTDOWN_ROWS)."""
+    return max(COUNTDOWN_ROWS, font_for(CLOCK_TEXT, width, rows).size(CLOCK_TEXT)[1])
 
 
 def single_view(region: str | None) -> str | None:
@@ -100,7 +116,9 @@ def plan(width: int, height: int, *, narrow: bool, headlines: Sequence[str],
             needed = (CHROME_ROWS[spacing] + headline_rows + text_rows(instructions, text_width)
                       + next_rows)
             if needed <= body_rows:
-                return Plan(views, None, spacing)
+                spare = body_rows - needed
+                return Plan(views, None, spacing,
+                            countdown_rows(text_width, COUNTDOWN_ROWS + spare))
     spacing = "-compact"
     text_width = width - PADDING_COLUMNS[spacing]
     left = (body_rows - CHROME_ROWS[spacing] - rows_of(headlines, text_width)

@@ -29,7 +29,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Digits, Footer, Label, Static
+from textual.widgets import Label, Static
 
 from player import vocab
 from player.clock import MonotonicClock
@@ -44,6 +44,8 @@ from player.timeline import Segment, Timeline, expand
 from player.tui import layout, text
 from player.tui.screens.dialogs import ConfirmEndScreen, StartChoice, StartScreen
 from player.tui.widgets.body_map import BodyMap
+from player.tui.widgets.countdown import Countdown
+from player.tui.widgets.footer import FittingFooter
 from player.tui.widgets.meters import PressureScale, TimeBar
 
 if TYPE_CHECKING:
@@ -71,13 +73,20 @@ class PlayerScreen(Screen[None]):
         Binding("p,left", "back", "Back", key_display="p ←"),
         Binding("r", "restart", "Restart"),
         Binding("plus,equals_sign", "extend", "+15 s", key_display="+"),
-        Binding("m", "mute", "Mute"),
+        Binding("m", "mute('mute')", "Mute"),
+        Binding("m", "mute('unmute')", "Unmute"),
+        Binding("f", "floor", "Floor view"),
         Binding("q", "end", "End"),
         Binding("o", "remote", "Remote"),
         # Only needed when the instructions do not fit (a hint under them says so).
         Binding("up", "scroll_instructions(-1)", "Scroll up", show=False),
         Binding("down", "scroll_instructions(1)", "Scroll down", show=False),
     ]
+    #: When the footer is too narrow for every key, the last of these go first (q never).
+    FOOTER_KEEP = ("end", "toggle_pause", "next", "back", "floor", "mute", "extend", "restart")
+    #: The countdown is emphasised in the last seconds of a segment (the step's countdown
+    #: beeps, or this many when it has none).
+    FINAL_SECONDS = 3
 
     def __init__(self, routine: Routine) -> None:
         super().__init__()
@@ -102,7 +111,9 @@ class PlayerScreen(Screen[None]):
             with Vertical(id="player-main"):
                 yield Static("", id="banner", markup=False)
                 yield Label("", id="headline", markup=False)
-                yield Digits("00:00", id="countdown")
+                # The floor view's one line: the step and the side, above the countdown.
+                yield Label("", id="floor-step", markup=False)
+                yield Countdown("00:00", id="countdown")
                 # A scroll box that is as tall as its text unless the layout plan says it
                 # must scroll; the screen's keys scroll it, so it never takes the focus.
                 with VerticalScroll(id="instructions-box", can_focus=False):
@@ -113,7 +124,7 @@ class PlayerScreen(Screen[None]):
                 yield TimeBar("Routine", id="routine-bar")
                 yield Static("", id="next", markup=False)
             yield BodyMap(id="body-map")
-        yield Footer(show_command_palette=False)
+        yield FittingFooter()
 
     @property
     def unknot_app(self) -> UnknotApp:
@@ -324,6 +335,8 @@ class PlayerScreen(Screen[None]):
             self.query_one("#banner", Static).update(self.banner_text(kind, seg))
         if self._set("headline", seg.index):
             self.query_one("#headline", Label).update(text.segment_headline(seg))
+            self.query_one("#floor-step", Label).update(
+                f"Step {seg.step} of {seg.of} · {text.segment_headline(seg)}")
             self.query_one("#step-of", Label).update(f"Step {seg.step} of {seg.of}")
             step = seg.step_ref
             self.query_one("#instructions", Static).update(self._instructions(seg))
@@ -336,8 +349,12 @@ class PlayerScreen(Screen[None]):
                 # New instructions start at their top; a side or a rest keeps the place.
                 self.query_one("#instructions-box", VerticalScroll).scroll_home(animate=False)
         clock = format_clock(remaining)
-        if self._set("clock", clock):
-            self.query_one("#countdown", Digits).update(clock)
+        countdown = self.query_one("#countdown", Countdown)
+        countdown.show(clock)  # repaints only when the text changes
+        last = seg.step_ref.cues.countdown or self.FINAL_SECONDS
+        final = kind in ("lead_in", "work", "switch") and 0 < remaining <= last
+        if self._set("final", final):
+            countdown.set_class(final, "-final")
         step_segments = [s for s in self.timeline.segments if s.step == seg.step]
         before = sum(s.duration for s in step_segments if s.index < seg.index)
         after = sum(s.duration for s in step_segments if s.index > seg.index)
@@ -351,6 +368,7 @@ class PlayerScreen(Screen[None]):
         muted = bool(sound is not None and sound.muted)
         if self._set("muted", muted):
             self.query_one("#sound-state", Label).update("muted" if muted else "")
+            self.refresh_bindings()  # m: Mute or Unmute
 
     # -- room for the instructions ----------------------------------------------------------
 
@@ -396,6 +414,17 @@ class PlayerScreen(Screen[None]):
         box = self.query_one("#instructions-box", VerticalScroll)
         box.styles.height = plan.instruction_rows  # None: back to the stylesheet's `auto`
         self.set_class(plan.instruction_rows is not None, "-scrolling")
+        self._size_countdown()
+
+    def _size_countdown(self) -> None:
+        """The plan's rows for the countdown, or all the room there is in the floor view."""
+        rows = self._plan.countdown_rows if self._plan is not None else layout.COUNTDOWN_ROWS
+        self.query_one(Countdown).styles.height = "1fr" if self.has_class("-floor") else rows
+
+    def action_floor(self) -> None:
+        """`f`: only the countdown, the step and the side, as large as the terminal allows."""
+        self.toggle_class("-floor")
+        self._size_countdown()
 
     def _show_more(self, _: object = None) -> None:
         """Say under scrolling instructions whether more of them is below."""
@@ -447,6 +476,9 @@ class PlayerScreen(Screen[None]):
         if action == "toggle_pause" and parameters:
             paused = self._playback is not None and self._playback.state == "paused"
             return parameters[0] == ("resume" if paused else "pause")
+        if action == "mute" and parameters:
+            sound = self._playback.sound if self._playback is not None else None
+            return parameters[0] == ("unmute" if sound is not None and sound.muted else "mute")
         return True
 
     def _command(self, command: Command) -> None:
@@ -472,7 +504,7 @@ class PlayerScreen(Screen[None]):
             self._command(Command.EXTEND)
             self.notify("+15 s", timeout=1.5)
 
-    def action_mute(self) -> None:
+    def action_mute(self, _label: str = "") -> None:
         sound = self._playback.sound if self._playback is not None else None
         if sound is None:
             self.notify("There is no sound to mute.", timeout=2)

@@ -33,12 +33,19 @@ class SummaryScreen(Screen[None]):
         Binding("enter", "close", "Save with the rating", show=False),
     ]
 
+    #: A completed session ends with the screen flashing this many times (seen from the
+    #: floor, like termdown's end); none when the app's animation level is "none".
+    FLASHES = 3
+    FLASH_SECONDS = 0.25
+
     def __init__(self, routine: Routine, done: Done, recorder: Any = None) -> None:
         super().__init__()
         self.routine = routine
         self.done = done
         self.recorder = recorder
         self._left = False
+        #: Flash changes still to come (on, off, on, off…).
+        self._flash_steps = 0
 
     def compose(self) -> ComposeResult:
         done = self.done
@@ -66,6 +73,17 @@ class SummaryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#pain-after", Input).focus()
+        if self.done.completed and self.app.animation_level != "none":
+            self._flash_steps = 2 * self.FLASHES
+            self._flash()
+            self.set_interval(self.FLASH_SECONDS, self._flash, repeat=2 * self.FLASHES - 1)
+
+    def _flash(self) -> None:
+        """One change of the end-of-session flash; it always ends with the flash off."""
+        if self._flash_steps <= 0:
+            return
+        self._flash_steps -= 1
+        self.set_class(self._flash_steps % 2 == 1, "-flash")
 
     @on(Input.Submitted, "#pain-after")
     def submitted(self, event: Input.Submitted) -> None:
