@@ -25,7 +25,7 @@ from typing import IO, Any, Callable
 from player import vocab
 from player.clock import Clock, MonotonicClock
 from player.control import Command
-from player.durations import format_human
+from player.durations import format_clock, format_human
 from player.errors import UnknotError
 from player.events import (
     CueFired,
@@ -41,6 +41,7 @@ from player.events import (
 from player.playback import Playback, Severity
 from player.routine import Routine
 from player.session import Session
+from player.status_line import StatusLine, next_change
 from player.timeline import Segment, Timeline
 
 #: Why a signal ends the session (Done.reason); the exit code is 128 + the signal's number
@@ -102,17 +103,20 @@ def describe(seg: Segment) -> str:
     return " · ".join(parts)
 
 
-def segment_line(seg: Segment) -> str:
+def segment_line(seg: Segment, at: float | None = None) -> str:
+    """The line for a segment starting at routine position `at` (by default its planned
+    offset)."""
+    when = stamp(seg.at if at is None else at)
     where = f"{seg.step}/{seg.of}"
     length = format_human(seg.duration)
     if seg.kind == "work":
         sets = f" · set {seg.repeat}/{seg.repeats}" if seg.repeats > 1 else ""
-        return f"{stamp(seg.at)} ▶ {where} {describe(seg)} · {length}{sets}"
+        return f"{when} ▶ {where} {describe(seg)} · {length}{sets}"
     if seg.kind == "lead_in":
-        return f"{stamp(seg.at)} … {where} get into position: {describe(seg)} · {length}"
+        return f"{when} … {where} get into position: {describe(seg)} · {length}"
     if seg.kind == "switch":
-        return f"{stamp(seg.at)} ⇄ {where} switch sides → {seg.side} · {length}"
-    return f"{stamp(seg.at)} ◦ {where} rest · {length}"
+        return f"{when} ⇄ {where} switch sides → {seg.side} · {length}"
+    return f"{when} ◦ {where} rest · {length}"
 
 
 def summary_line(done: Done, timeline: Timeline, position: float, step: int) -> str:
@@ -166,24 +170,45 @@ class Printer:
 
     If the reader goes away (a closed pipe) it stops writing and sets `broken`; the driver then
     ends the session.
+
+    `[mm:ss]` is the routine position, extensions included: the engine re-bases its offsets
+    to the plan when an extended segment ends, so the seconds added so far are carried here,
+    and a stamp goes back only on a line that says so (`back to step`, `again`). On a terminal
+    (`tty`) each step's instructions and pressure follow the line that starts it, and a live
+    `StatusLine` (player/status_line.py) under the last line shows the time left.
     """
 
-    def __init__(self, session: Session, out: IO[str], as_json: bool) -> None:
+    def __init__(self, session: Session, out: IO[str], as_json: bool,
+                 tty: bool = False) -> None:
         self.session = session
         self.out = out
         self.as_json = as_json
         self.broken = False
         #: Why writing failed, when it did (a closed pipe, a full disk, a closed stdout).
         self.error: Exception | None = None
+        #: Seconds of extensions (+15 s) played in segments already left (the engine's
+        #: position counts the one being played, then re-bases to the plan).
+        self._carried = 0.0
+        #: The step whose instructions were printed last (printed again when it is entered
+        #: again, by p or r).
+        self._detailed: int | None = None
+        self.status: StatusLine | None = None
+        if tty and not as_json:
+            self.status = StatusLine(out)
+
+    def position(self) -> float:
+        """The routine position now, extensions included."""
+        return self.session.position() + self._carried
 
     def line_for(self, event: Event) -> str | None:
         timeline = self.session.timeline
         if self.as_json:
             obj = json_event(event, timeline)
             return None if obj is None else json.dumps(obj, ensure_ascii=False)
-        pos = self.session.position()
         if isinstance(event, SegmentStarted):
-            return segment_line(event.segment)
+            line = segment_line(event.segment, event.at + self._carried)
+            return line + self._details(event.segment)
+        pos = self.position()
         if isinstance(event, Paused):
             return f"{stamp(pos)} ‖ paused"
         if isinstance(event, Resumed):
@@ -198,21 +223,51 @@ class Printer:
                 return f"{stamp(pos)} ⏮ back to step {event.to_step}/{n}"
             return f"{stamp(pos)} ↺ step {event.to_step}/{n} again"
         if isinstance(event, Extended):
-            return f"{stamp(pos)} + {format_human(event.seconds)}"
+            left = format_clock(self.session.segment_remaining())
+            return f"{stamp(pos)} + {format_human(event.seconds)} · now {left} left"
         if isinstance(event, Done):
             return summary_line(event, timeline, pos, self.session.step)
         return None  # cues are heard, not printed
 
+    def _details(self, seg: Segment) -> str:
+        """On a terminal, the first segment of a step (its lead-in) is followed by what to do
+        and how hard, indented under it."""
+        if self.status is None or seg.step == self._detailed:
+            return ""
+        self._detailed = seg.step
+        step = seg.step_ref
+        text = step.instructions or (vocab.TECHNIQUE_BY_ID[step.technique].instructions
+                                     if step.technique in vocab.TECHNIQUE_BY_ID else "")
+        import shutil
+        import textwrap
+
+        from player.safe_text import visible
+
+        width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+        lines = textwrap.wrap(visible(" ".join(text.split()), multiline=False), width=width,
+                              initial_indent=" " * 8, subsequent_indent=" " * 8)
+        if step.pressure is not None:
+            level = max(0, min(10, step.pressure))
+            lines.append(f"{'':8}pressure {level}/10 · {vocab.pressure_word(level)}")
+        return "".join("\n" + line for line in lines)
+
     def __call__(self, event: Event) -> None:
+        if isinstance(event, SegmentEnded):
+            # What of an extension was played past the plan moves every later stamp on.
+            self._carried += max(0.0, event.played - event.segment.duration)
         if self.broken:
             return
         line = self.line_for(event)
         if line is None:
             return
         try:
+            if self.status is not None:
+                self.status.erase()  # the live line goes, the printed one takes its place
             # One write of the whole line, then flush: a reader never sees half a line.
             self.out.write(line + "\n")
             self.out.flush()
+            if self.status is not None:
+                self.status.draw(self.session)
         except (OSError, ValueError) as exc:  # a closed pipe, a hung-up terminal, a full disk
             self.fail(exc)
 
@@ -359,7 +414,7 @@ class Headless:
         self.session = self.playback.session
         # `--events -` takes stdout for JSON lines; the human lines move to stderr.
         shown = self.err if options.events == "-" else self.out
-        self.printer = Printer(self.session, shown, options.as_json)
+        self.printer = Printer(self.session, shown, options.as_json, tty=_is_tty(shown))
         self.keyboard = Keyboard(self.stdin)
         self._signals: list[int] = []
 
@@ -460,9 +515,22 @@ class Headless:
         for fd in pipe:
             os.close(fd)
 
+    def _draw_status(self) -> None:
+        status = self.printer.status
+        if status is not None and not self.printer.broken:
+            self._quietly(lambda: status.draw(self.session))
+
+    def _quietly(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except (OSError, ValueError) as exc:  # the terminal went away
+            self.printer.fail(exc)
+
     def _suspend(self) -> None:
         """Ctrl+Z: pause, give the terminal back, stop; on `fg` take it again, still paused."""
         self.playback.pause()
+        if self.printer.status is not None:
+            self._quietly(self.printer.status.erase)
         self.keyboard.leave()
         handler = signal.signal(signal.SIGTSTP, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTSTP)  # stops here until SIGCONT
@@ -593,6 +661,11 @@ class Headless:
                     self.playback.end("stopped")
                     break
                 deadline = self.playback.next_deadline()
+                if self.printer.status is not None:
+                    # The live line's next whole second is a deadline too.
+                    change = next_change(self.session)
+                    if change is not None and (deadline is None or change < deadline):
+                        deadline = change
                 timeout = None if deadline is None else max(deadline - self.clock.now(), 0.0)
                 if timeout is not None and timeout > 2 * EARLY:
                     # A long sleep wakes late (deep idle, virtual machines: ~1 ms); wake a
@@ -617,14 +690,24 @@ class Headless:
                         self._handle_keys(keys)
                 self.playback.drain()  # MPRIS buttons, on this thread
                 self.playback.poll()
+                self._draw_status()
             return 0
         finally:
+            if self.printer.status is not None:
+                self._quietly(self.printer.status.erase)
             self.playback.wake = _no_wake
             if remote is not None:
                 remote.stop()
             self.playback.close()
             self.keyboard.leave()
             self._restore_signals(saved, old_wakeup, pipe)
+
+
+def _is_tty(stream: IO[str]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _wake(fd: int) -> None:

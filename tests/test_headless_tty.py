@@ -4,6 +4,7 @@ restored afterwards (after `q` and after Ctrl+C)."""
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -29,6 +30,8 @@ steps:
     duration: 10s
     repeat: 2
     rest: 3s
+    pressure: 6
+    instructions: Lean into the ball against the wall and hold the tender spot still.
   - technique: foam-roll
     region: calves
     side: left
@@ -132,6 +135,7 @@ def test_keys_pause_resume_next_back_quit(pane_for, tmp_path: Path,  # type: ign
     text = pane.wait_for("SAVED")
     assert "EXIT=0" in text
     assert "■ stopped at step 1/3 · 0/3 steps done · 1 skipped" in text
+    assert_stamps_go_back_only_when_said(text)
     stty_restored(tmp_path)
     [line] = (unknot_home / "history.jsonl").read_text().splitlines()
     record = json.loads(line)
@@ -167,3 +171,59 @@ def test_ask_pain_on_a_terminal(pane_for, tmp_path: Path,  # type: ignore[no-unt
     [line] = (unknot_home / "history.jsonl").read_text().splitlines()
     record = json.loads(line)
     assert (record["pain_before"], record["pain_after"]) == (5, 2)
+
+
+STAMP = re.compile(r"^\[(\d\d):(\d\d)\] (.*)$")
+
+
+def test_a_live_status_line_counts_down_and_leaves_no_trace(  # type: ignore[no-untyped-def]
+        pane_for, tmp_path: Path) -> None:
+    pane = pane_for()
+    text = pane.wait_for("keys: space pause/resume")
+    # The step's instructions and pressure, under the line that starts it.
+    text = pane.wait_for("pressure 6/10 · firm")
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "… 1/3 get into position" in line)
+    assert lines[at + 1].strip() == ("Lean into the ball against the wall and hold the tender "
+                                     "spot still.")
+    assert lines[at + 2].strip() == "pressure 6/10 · firm"
+    # One live line, the last on the screen, and it counts down.
+    first = pane.wait_for("⏱")
+    shown = [line for line in first.splitlines() if "⏱" in line]
+    assert len(shown) == 1
+    assert first.rstrip().splitlines()[-1] == shown[0]
+    assert re.fullmatch(r"  ⏱ \d\d:\d\d left · routine \d\d:\d\d left", shown[0])
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        now = [line for line in pane.text().splitlines() if "⏱" in line]
+        if now and now != shown:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the status line never changed")
+    assert len(now) == 1
+    # +15 s says the new time left.
+    pane.wait_for("▶ 1/3")
+    pane.keys("+")
+    text = pane.wait_for("+ 15 s · now ")
+    assert re.search(r"\+ 15 s · now \d\d:\d\d left", text)
+    pane.keys("q")
+    text = pane.wait_for("SAVED")
+    assert "EXIT=0" in text
+    assert "⏱" not in text  # erased on the way out
+    assert_stamps_go_back_only_when_said(text)
+    stty_restored(tmp_path)
+
+
+def assert_stamps_go_back_only_when_said(text: str) -> None:
+    """Every `[mm:ss]` is the routine position: it goes back only right after a line that
+    says so (`back to step`, `again`)."""
+    previous, said = -1, ""
+    for line in text.splitlines():
+        match = STAMP.match(line)
+        if not match:
+            continue
+        seconds = int(match.group(1)) * 60 + int(match.group(2))
+        if seconds < previous:
+            assert "back to step" in said or "again" in said, (said, line)
+        previous, said = seconds, match.group(3)
