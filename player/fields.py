@@ -23,6 +23,7 @@ from player import vocab
 from player.durations import DurationError, parse_duration, words
 from player.includes import inside
 from player.reader import BOOL, FLOAT, INT, Reader, is_null, is_str, kind, short, suggest
+from player.speedups import MAX_KEY_TEXT, MISSING, Memo
 
 #: Longest single duration (duration, lead_in, rest, cadence).
 MAX_SECONDS = 3600.0
@@ -431,15 +432,34 @@ def parse_mapping(r: Reader, node: Node, table: tuple[Field, ...], what: str) ->
 def parse_fields(r: Reader, node: Node, table: tuple[Field, ...], what: str,
                  ) -> dict[str, tuple[Any, Node]]:
     """Like parse_mapping, keeping each value's node (for warnings): name → (value, node)."""
-    by_name = {f.name: f for f in table}
+    return parse_written(r, r.mapping(node, names(table), what), table)
+
+
+_PARSED = Memo()
+
+
+def parse_written(r: Reader, written: dict[str, tuple[Node, Node]], table: tuple[Field, ...],
+                  ) -> dict[str, tuple[Any, Node]]:
+    """The written fields that parse well: name → (value, node); the others are reported.
+
+    A scalar a parser read cleanly is not parsed again (player.speedups says why).
+    """
     out: dict[str, tuple[Any, Node]] = {}
-    for name, (_, value_node) in r.mapping(node, tuple(by_name), what).items():
+    by_name = _BY_NAME[id(table)]
+    for name, (_, node) in written.items():
         parse = by_name[name].parse
         if parse is None:
             continue
-        value = parse(r, value_node, name)
+        key = (name, node.tag, node.value) if node.__class__ is ScalarNode and \
+            len(node.value) <= MAX_KEY_TEXT else None
+        value = _PARSED.get(key) if key is not None else MISSING
+        if value is MISSING:
+            before = r.reported
+            value = parse(r, node, name)
+            if key is not None and r.reported == before:
+                _PARSED.put(key, value)
         if value is not BAD:
-            out[name] = (value, value_node)
+            out[name] = (value, node)
     return out
 
 
@@ -567,6 +587,11 @@ ROUTINE_FIELDS: tuple[Field, ...] = (
 
 def names(table: tuple[Field, ...]) -> tuple[str, ...]:
     return tuple(f.name for f in table)
+
+
+_BY_NAME: dict[int, dict[str, Field]] = {
+    id(table): {f.name: f for f in table}
+    for table in (CUE_FIELDS, STEP_FIELDS, DEFAULT_FIELDS, ROUTINE_FIELDS)}
 
 
 def field(table: tuple[Field, ...], name: str) -> Field:

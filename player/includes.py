@@ -15,6 +15,7 @@ from typing import Sequence
 from player.paths import SUFFIXES as SUFFIXES
 from player.paths import is_regular_file as is_regular_file
 from player.reader import short, suggest
+from player.speedups import real_folder
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -23,13 +24,16 @@ def inside(path: Path, roots: Sequence[Path]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 
 
-def allowed_roots(top: Path, dirs: Sequence[Path]) -> list[Path]:
-    """The folders a routine's includes may reach: its own folder and every routine folder."""
-    top_dir = top.resolve().parent
+def allowed_roots(real_top: Path, dirs: Sequence[Path]) -> list[Path]:
+    """The folders a routine's includes may reach: its own folder and every routine folder.
+
+    `real_top` is the routine file, symlinks resolved.
+    """
+    top_dir = real_top.parent
     roots = [top_dir]
     if top_dir.name == "blocks":  # a block checked on its own may reach its siblings' folder
         roots.append(top_dir.parent)
-    return roots + [d.resolve() for d in dirs]
+    return roots + [real_folder(d) for d in dirs]
 
 
 def looks_like_path(value: str) -> bool:

@@ -13,10 +13,9 @@ This module ties them together: a file's top level, its defaults, its steps, its
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -37,13 +36,14 @@ from player.fields import (
     NO_LEAD_IN,
     ROUTINE_FIELDS,
     STEP_FIELDS,
-    Field,
     names,
     parse_fields,
+    parse_written,
 )
 from player.includes import SUFFIXES, allowed_roots, find_include, is_regular_file
 from player.reader import Reader, is_null, kind, short
 from player.routine import Cues, Routine, Step
+from player.speedups import MISSING, Memo, paused_gc, real_file
 from player.vocab import Region, Severity, Source, Technique, cue_phrase
 from player.yaml_safety import MAX_BYTES, MAX_DEPTH, MAX_VALUES, compose_file
 
@@ -62,6 +62,16 @@ MAX_STEPS = 100_000
 DEFAULT_LEAD_IN = 5.0
 
 TOP_FIELDS = names(ROUTINE_FIELDS)
+_REQUIRED_TOP = tuple(f.name for f in ROUTINE_FIELDS if f.required == "yes")
+_REQUIRED_STEP = tuple(f.name for f in STEP_FIELDS if f.required == "yes")
+#: Every step field as (its default, no node): what a step that writes nothing has.
+_UNWRITTEN = {f.name: (f.default, None) for f in STEP_FIELDS}
+_STEP_MODEL = tuple(f.name for f in STEP_FIELDS if f.model)
+_CUE_DEFAULTS = tuple((f.name, f.default) for f in CUE_FIELDS)
+_CUE_NAMES = tuple(name for name, _ in _CUE_DEFAULTS)
+#: Cues and spoken phrases worked out once (player.speedups says why).
+_CUES = Memo()
+_SPOKEN = Memo()
 STEP_FIELD_NAMES = names(STEP_FIELDS)
 DEFAULT_FIELD_NAMES = names(DEFAULT_FIELDS)
 
@@ -81,13 +91,13 @@ class _Checker:
     """Loads one routine and everything it includes, collecting problems on the way."""
 
     def __init__(self, search_dirs: Sequence[Path | str], top: Path) -> None:
-        dirs = [Path(d) for d in search_dirs]
+        dirs = [d if isinstance(d, Path) else Path(d) for d in search_dirs]
         if not dirs:
             from player.paths import routine_folders
 
             dirs = [d for d, _ in routine_folders()]
         self.dirs = dirs
-        self.roots = allowed_roots(top, dirs)
+        self.roots = allowed_roots(top, dirs)  # top: the routine file, symlinks resolved
         self.problems: list[Problem] = []
         self._seen: set[tuple[str, int, int, str, str]] = set()
         self.cache: dict[Path, _File] = {}
@@ -112,8 +122,8 @@ class _Checker:
     def errors(self) -> int:
         return sum(p.severity == "error" for p in self.problems)
 
-    def load(self, path: Path, display: str) -> _File:
-        real = path.resolve()
+    def load(self, path: Path, display: str, real: Path | None = None) -> _File:
+        real = real or real_file(path)
         if real in self.cache:
             return self.cache[real]
         self.stack.append(real)
@@ -149,7 +159,7 @@ class _FileReader(Reader):
             return _File(None)
         top = self.mapping(root, TOP_FIELDS, "a routine")
         result = _File(None)
-        self.required(root, top, ROUTINE_FIELDS, "")
+        self.required(root, top, _REQUIRED_TOP, "")
         for f in ROUTINE_FIELDS:
             if f.parse is not None and f.name in top:
                 value = f.parse(self, top[f.name][1], f.name)
@@ -161,10 +171,10 @@ class _FileReader(Reader):
         return result
 
     def required(self, node: Node, written: dict[str, tuple[Node, Node]],
-                 table: tuple[Field, ...], where: str) -> None:
-        for f in table:
-            if f.required == "yes" and f.name not in written:
-                self.error(node, f"missing required field '{f.name}'{where}")
+                 required: tuple[str, ...], where: str) -> None:
+        for name in required:
+            if name not in written:
+                self.error(node, f"missing required field '{name}'{where}")
 
     def defaults(self, node: Node) -> dict[str, Chosen]:
         if is_null(node):
@@ -203,8 +213,8 @@ class _FileReader(Reader):
                              f"duration (or include: ID), got {kind(node)}")
             return []
         written = self.mapping(node, STEP_FIELD_NAMES, f"step {number}")
-        self.required(node, written, STEP_FIELDS, f" in step {number}")
-        own = self.parse_written(written)
+        self.required(node, written, _REQUIRED_STEP, f" in step {number}")
+        own: dict[str, Chosen] = dict(parse_written(self, written, STEP_FIELDS))
         tech: Technique | None = own.get("technique", (None, None))[0]
         region_gone = "region" not in written or is_null(written["region"][1])
         if tech is not None and tech.needs_region and region_gone:
@@ -218,34 +228,18 @@ class _FileReader(Reader):
         self.c.step_count += 1
         return [step]
 
-    def parse_written(self, written: dict[str, tuple[Node, Node]]) -> dict[str, Chosen]:
-        """The step's own fields that parse well: name → (value, node)."""
-        own: dict[str, Chosen] = {}
-        for f in STEP_FIELDS:
-            if f.name in written and f.parse is not None:
-                value = f.parse(self, written[f.name][1], f.name)
-                if value is not BAD:
-                    own[f.name] = (value, written[f.name][1])
-        return own
-
     def build(self, node: Node, tech: Technique, own: dict[str, Chosen],
               defaults: dict[str, Chosen]) -> Step | None:
         """The Step from its own fields, the file's defaults and the table's defaults."""
-        chosen: dict[str, Chosen] = {}
-        for f in STEP_FIELDS:
-            if f.name in own:
-                chosen[f.name] = own[f.name]
-            elif f.in_defaults and f.name in defaults:
-                chosen[f.name] = defaults[f.name]
-            else:
-                chosen[f.name] = (f.default, None)
+        # defaults holds only fields `defaults:` may set (DEFAULT_FIELDS).
+        chosen: dict[str, Chosen] = {**_UNWRITTEN, **defaults, **own}
         region: Region | None = chosen["region"][0]
         if "side" not in own and not tech.needs_region and region is None:
             chosen["side"] = (None, None)  # a default side means nothing to a breathing step
         self.advise(tech, region, chosen)
         if "duration" not in own:
             return None
-        values = {name: value for name, (value, _) in chosen.items()}
+        values = {name: chosen[name][0] for name in _STEP_MODEL}
         values.update(
             technique=tech.id,
             region=region.id if region else None,
@@ -253,13 +247,12 @@ class _FileReader(Reader):
             cues=self.cues(own, defaults),
             lead_in=self.lead_in(node, tech, region, own, chosen),
         )
-        return Step(**{f.name: values[f.name] for f in STEP_FIELDS if f.model},
-                    where=self.where(node))
+        return Step(**values, where=self.where(node))
 
     def advise(self, tech: Technique, region: Region | None, chosen: dict[str, Chosen]) -> None:
         """Warnings: advice, not errors (`validate --strict` makes them errors)."""
         seconds, duration_node = chosen["duration"]
-        if duration_node is not None:
+        if duration_node is not None and not tech.min_seconds <= seconds <= tech.max_seconds:
             advice.duration(self, tech, seconds, duration_node)
         level, pressure_node = chosen["pressure"]
         if isinstance(level, int) and pressure_node is not None:
@@ -278,8 +271,13 @@ class _FileReader(Reader):
                 cue_values.update(layer["cues"][0])
             if "sounds" in layer:
                 sound_values.update(layer["sounds"][0])
-        return Cues(**{f.name: cue_values.get(f.name, f.default) for f in CUE_FIELDS},
-                    sounds=tuple(sorted(sound_values.items())))
+        key = (tuple([cue_values.get(name, default) for name, default in _CUE_DEFAULTS]),
+               tuple(sorted(sound_values.items())))
+        cues = _CUES.get(key)
+        if cues is MISSING:  # frozen, so one Cues serves every step that has the same
+            cues = _CUES.put(key, Cues(**dict(zip(_CUE_NAMES, key[0], strict=True)),
+                                       sounds=key[1]))
+        return cast(Cues, cues)
 
     def lead_in(self, node: Node, tech: Technique, region: Region | None,
                 own: dict[str, Chosen], chosen: dict[str, Chosen]) -> float:
@@ -288,9 +286,14 @@ class _FileReader(Reader):
         if written_at is None:
             seconds = 0.0 if tech.id in NO_LEAD_IN else AUTO
         say = chosen["say"][0]
-        side = chosen["side"][0]
-        spoken = "Next: " + (say if isinstance(say, str) else cue_phrase(
-            tech.id, region.id if region else None, side, chosen["pressure"][0]))
+        if isinstance(say, str):
+            spoken = "Next: " + say
+        else:
+            key = (tech.id, region.id if region else None, chosen["side"][0],
+                   chosen["pressure"][0])
+            spoken = _SPOKEN.get(key)
+            if spoken is MISSING:
+                spoken = _SPOKEN.put(key, "Next: " + cue_phrase(*key))
         if seconds is AUTO:
             return auto_lead_in(spoken)
         if written_at is not None:
@@ -298,15 +301,7 @@ class _FileReader(Reader):
         return float(seconds)
 
     def include(self, node: MappingNode) -> list[Step]:
-        value_node = [v for k, v in node.value
-                      if isinstance(k, ScalarNode) and k.value == "include"][-1]
-        others = [k for k, _ in node.value if not (isinstance(k, ScalarNode) and
-                                                   k.value == "include")]
-        if others:
-            extra = others[0]
-            self.error(extra, f"'include' stands alone in its step: move "
-                              f"'{short(str(getattr(extra, 'value', '?')))}' into the "
-                              "included routine or a step of its own")
+        value_node = self.include_value(node)
         value = self.text(value_node, "include")
         if not value:
             if value is not None or is_null(value_node):
@@ -317,11 +312,7 @@ class _FileReader(Reader):
             self.error(value_node, why)
             return []
         if target in self.c.stack:
-            chain = self.c.stack[self.c.stack.index(target):] + [target]
-            shown = [p.name for p in chain]
-            if len(shown) > 7:  # a long cycle: its ends, and how many between (issue 12)
-                shown = [*shown[:3], f"({len(shown) - 6} more)", *shown[-3:]]
-            self.error(value_node, f"include cycle: {' → '.join(short(n) for n in shown)}")
+            self.error(value_node, self.cycle(target))
             return []
         result = self.c.load(target, _display(target))
         if result.steps is None:
@@ -329,6 +320,28 @@ class _FileReader(Reader):
             return []
         self.c.step_count += len(result.steps)
         return list(result.steps)
+
+
+    def include_value(self, node: MappingNode) -> Node:
+        """The node of `include:`, after reporting any field written beside it."""
+        others = [k for k, _ in node.value if not (isinstance(k, ScalarNode) and
+                                                   k.value == "include")]
+        if others:
+            extra = others[0]
+            self.error(extra, f"'include' stands alone in its step: move "
+                              f"'{short(str(getattr(extra, 'value', '?')))}' into the "
+                              "included routine or a step of its own")
+        values: list[Node] = [v for k, v in node.value
+                              if isinstance(k, ScalarNode) and k.value == "include"]
+        return values[-1]
+
+    def cycle(self, target: Path) -> str:
+        """The message for an include of a file already being read."""
+        chain = self.c.stack[self.c.stack.index(target):] + [target]
+        shown = [p.name for p in chain]
+        if len(shown) > 7:  # a long cycle: its ends, and how many between (issue 12)
+            shown = [*shown[:3], f"({len(shown) - 6} more)", *shown[-3:]]
+        return f"include cycle: {' → '.join(short(n) for n in shown)}"
 
 
 def _display(path: Path) -> str:
@@ -351,17 +364,10 @@ def check_file(path: Path | str, *, search_dirs: Sequence[Path | str] = (),
     p = Path(path)
     # A file name that is not valid UTF-8 must still print (as "\ufffd"), never crash.
     display = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    checker = _Checker(search_dirs, p)
-    # Composing makes one object per YAML value and almost none of them are garbage; the
-    # cyclic collector would walk them all again and again (it doubles the time of a big
-    # file). Pause it while loading; it runs as usual afterwards.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        result = checker.load(p, display)
-    finally:
-        if was_enabled:
-            gc.enable()
+    real = real_file(p)
+    checker = _Checker(search_dirs, real)
+    with paused_gc():  # player.speedups says why
+        result = checker.load(p, display, real)
     if files is not None:
         files.extend(checker.cache)
     # Each file's problems in reading order, files in the order they were first reported.
@@ -373,7 +379,7 @@ def check_file(path: Path | str, *, search_dirs: Sequence[Path | str] = (),
         return None, problems
     header: dict[str, Any] = {f.name: result.fields.get(f.name, f.default)
                               for f in ROUTINE_FIELDS if f.model}
-    routine = Routine(id=p.stem, steps=tuple(result.steps), path=p.resolve(), source=source,
+    routine = Routine(id=p.stem, steps=tuple(result.steps), path=real, source=source,
                       **header)
     return routine, problems
 

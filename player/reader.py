@@ -17,7 +17,8 @@ from player.routine import Where
 from player.vocab import Severity
 
 CORE = "tag:yaml.org,2002:"
-STR, INT, FLOAT, BOOL, NULL = (CORE + t for t in ("str", "int", "float", "bool", "null"))
+STR, INT, FLOAT, BOOL, NULL, MERGE = (CORE + t for t in ("str", "int", "float", "bool", "null",
+                                                        "merge"))
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 #: Only its int and float constructors are used: they read 0x1f, 1_000 and YAML 1.1's 1:30.
 _CONSTRUCTOR = yaml.SafeLoader("")
@@ -74,15 +75,19 @@ class Reader:
         self.sink = sink
         self.path = path
         self.display = display
+        #: How many problems this reader has reported (a parse that adds none is clean).
+        self.reported = 0
 
     def where(self, node: Node) -> Where:
         return Where(self.display, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def error(self, node: Node, message: str) -> None:
+        self.reported += 1
         self.sink.add(self.display, node.start_mark.line + 1, node.start_mark.column + 1, "error",
                       message)
 
     def warn(self, node: Node, message: str) -> None:
+        self.reported += 1
         self.sink.add(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
                       "warning", message)
 
@@ -93,19 +98,23 @@ class Reader:
         if not isinstance(node, MappingNode):
             return out
         merged: list[tuple[Node, Node]] = []
+        unknown = False
         for key, value in node.value:
             if self.sink.full:
                 break
-            if key.tag == CORE + "merge":
+            name = key.value
+            if key.tag == STR and name in allowed and name not in out:
+                out[name] = (key, value)  # the usual case, checked first
+            elif key.tag == MERGE:
                 merged.extend(self._merge_sources(value))
-                continue
-            self._key(key, value, allowed, what, out)
+            else:
+                unknown |= self._key(key, value, allowed, what, out)
         for key, value in merged:
             if isinstance(key, ScalarNode):
                 name = str(key.value)
                 if name in allowed and name not in out:
                     out[name] = (key, value)
-        return {k: v for k, v in out.items() if k in allowed}
+        return {k: v for k, v in out.items() if k in allowed} if unknown else out
 
     def _merge_sources(self, value: Node) -> list[tuple[Node, Node]]:
         """The pairs a `<<:` merge key brings in (a mapping, or a list of mappings)."""
@@ -119,21 +128,26 @@ class Reader:
         return merged
 
     def _key(self, key: Node, value: Node, allowed: Sequence[str], what: str,
-             out: dict[str, tuple[Node, Node]]) -> None:
-        """Check one written key: text, not doubled, known (unknown ones still count as seen)."""
+             out: dict[str, tuple[Node, Node]]) -> bool:
+        """Check one written key: text, not doubled, known (unknown ones still count as seen).
+
+        True when an unknown name was added to `out`.
+        """
         if not isinstance(key, ScalarNode) or key.tag == NULL:
             self.error(key, f"field names in {what} must be text, got {kind(key)}")
-            return
+            return False
         name = str(key.value)
         if name in out:
             first = out[name][0].start_mark.line + 1
             self.error(key, f"duplicate key '{short(name)}' (first at line {first}): "
                             "remove one of them")
-            return
+            return False
+        out[name] = (key, value)  # an unknown name still counts for duplicate detection
         if name not in allowed:
             hint = suggest(name, allowed) or f" ({what} takes: {', '.join(allowed)})"
             self.error(key, f"unknown field '{short(name)}' in {what}{hint}")
-        out[name] = (key, value)  # an unknown name still counts for duplicate detection
+            return True
+        return False
 
     def text(self, node: Node, name: str) -> str | None:
         if is_null(node):

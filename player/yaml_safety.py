@@ -9,6 +9,7 @@ to. Every refusal is one problem, reported through `fail(message, line, column)`
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from pathlib import Path
@@ -18,6 +19,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from player.reader import CORE, is_null, short
+from player.speedups import Loader
 
 #: Files larger than this are refused unread (a routine is a few kilobytes).
 MAX_BYTES = 1024 * 1024
@@ -38,42 +40,62 @@ _FLOW = re.compile(r"[\[\]{}]")
 Fail = Callable[[str, int, int], None]
 
 
-def _loader() -> type:
-    """The YAML loader class: libyaml's (ten times faster) with the pure-Python one as fallback.
-
-    The speed tricks of the loader live here, measured by bench/load.py.
-    """
-    try:
-        base: type = yaml.CSafeLoader
-    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-        base = yaml.SafeLoader
-    return base
-
-
-YamlLoader = _loader()
+#: libyaml's safe loader, remembering scalar tags (player.speedups says why).
+YamlLoader = Loader
 
 
 def read_text(path: Path, fail: Fail) -> str | None:
     """The file's text, or None after reporting why it cannot be a routine file."""
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            fail("is a folder, not a routine file", 1, 1)
+        # Opened without blocking, then looked at: a FIFO never blocks the open, and one
+        # system call finds the file for both (stat, then open, would look it up twice).
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+    except IsADirectoryError:  # a folder cannot be opened on some systems
+        fail("is a folder, not a routine file", 1, 1)
+        return None
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read file: {getattr(exc, 'strerror', None) or exc}", 1, 1)
+        return None
+    try:
+        problem = _not_a_routine_file(os.fstat(fd))
+        if problem:
+            fail(problem, 1, 1)
             return None
-        if not stat.S_ISREG(info.st_mode):
-            # /dev/zero or a FIFO would never end (or never start) reading.
-            fail("not a regular file: a routine is a YAML text file", 1, 1)
-            return None
-        if info.st_size > MAX_BYTES:
-            fail(f"file is larger than 1 MiB ({info.st_size} bytes): a routine is a small "
-                 "text file", 1, 1)
-            return None
-        with path.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+        data = _read(fd, MAX_BYTES + 1)
     except OSError as exc:
         fail(f"cannot read file: {exc.strerror or exc}", 1, 1)
         return None
+    finally:
+        os.close(fd)
     return decode(data, fail)
+
+
+def _read(fd: int, limit: int) -> bytes:
+    """Up to `limit` bytes of a regular file."""
+    chunks = []
+    while limit > 0:
+        chunk = os.read(fd, min(limit, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        limit -= len(chunk)
+    return b"".join(chunks)
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def _not_a_routine_file(info: os.stat_result) -> str:
+    """Why an opened file cannot be a routine file ('' when it may be)."""
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder, not a routine file"
+    if not stat.S_ISREG(info.st_mode):
+        # /dev/zero or a FIFO would never end (or never start) reading.
+        return "not a regular file: a routine is a YAML text file"
+    if info.st_size > MAX_BYTES:
+        return (f"file is larger than 1 MiB ({info.st_size} bytes): a routine is a small "
+                "text file")
+    return ""
 
 
 def decode(data: bytes, fail: Fail) -> str | None:

@@ -15,13 +15,10 @@ import pytest
 from conftest import REPO
 
 WAITING = {
-    ("player/programs.py", "_Reader._build"),
-    ("player/programs.py", "_Reader.program"),
-    ("player/compose.py", "compose"),
     ("player/session.py", "Session._build"),
     ("player/control.py", "SessionControl._take"),
     ("player/tui/screens/player_screen.py", "PlayerScreen.redraw"),
-    ("player/commands/list_cmd.py", "run"),
+    ("player/commands/validate.py", "run"),
 }
 
 
