@@ -223,6 +223,42 @@ def p99(values: list[float]) -> float:
     return percentile(values, 99)
 
 
+def phone_figures(run: Run, report: Report, watchers: int) -> tuple[float, float]:
+    """p99 engine event → stream and the memory growth of one run with --remote (printed)."""
+    seen = {key(o): at for at, o in run.lines}
+    delays = [at - seen[key(o)] for at, o in run.streamed if key(o) in seen] or [float("inf")]
+    missing = sum(1 for _, o in run.streamed if key(o) not in seen)
+    mem = [m for _, m in run.memory] or [0.0]
+    quarter = max(len(mem) // 4, 1)
+    growth = statistics.median(mem[-quarter:]) - statistics.median(
+        mem[quarter:2 * quarter] or mem)
+    report.note(f"   {run.watchers_open} of {watchers} streams open, {len(run.streamed)} "
+                f"events streamed ({missing} not on stdout), {run.presses} presses accepted, "
+                f"{run.refused} refused; event → stream median "
+                f"{statistics.median(delays) * 1000:.2f} ms, p99 {p99(delays) * 1000:.2f} ms, "
+                f"max {max(delays) * 1000:.2f} ms; memory {mem[min(quarter, len(mem) - 1)]:.1f}"
+                f" → {mem[-1]:.1f} MiB (growth {growth:+.2f} MiB)")
+    if run.watchers_open < watchers:
+        report.verdict("every watcher connected", False, f"{run.watchers_open} of {watchers}")
+    return p99(delays), growth
+
+
+def verdicts(report: Report, floors: list[float], subjects: list[float], streams: list[float],
+             growths: list[float]) -> None:
+    if floors and subjects:
+        report.show(Samples("p99 lateness without --remote", floors))
+        report.show(Samples("p99 lateness with --remote", subjects))
+        report.against_floor("p99 lateness with --remote", Samples("with", subjects),
+                             Samples("without --remote", floors), max_ratio=1.2)
+    if streams:
+        stream = report.show(Samples("p99 engine event → stream", streams))
+        report.below("p99 engine event → stream", stream.median, 0.050, "ms")
+    if growths:
+        grown = report.show(Samples("server memory growth", growths, unit="MiB"))
+        report.below("server memory flat", max(grown.values), 2.0, "MiB",
+                      "largest growth, second to last quarter")
+
+
 def main() -> int:
     if len(sys.argv) == 5 and sys.argv[1] == "--phones":  # the phones' own process
         url, watchers, out = sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
@@ -239,7 +275,6 @@ def main() -> int:
         for name in ("lateness", "event → stream", "memory"):
             report.not_measured(name, "aiohttp is not installed (the remote extra)")
         return report.finish()
-
     floors: list[float] = []
     subjects: list[float] = []
     streams: list[float] = []
@@ -257,39 +292,11 @@ def main() -> int:
             (subjects if remote else floors).append(p99(late))
             report.note(f"round {n + 1} {what}: {len(late)} events, p99 lateness "
                         f"{p99(late) * 1000:.2f} ms, max {max(late) * 1000:.2f} ms")
-            if not remote:
-                continue
-            seen = {key(o): at for at, o in run.lines}
-            delays = [at - seen[key(o)] for at, o in run.streamed if key(o) in seen]
-            missing = sum(1 for _, o in run.streamed if key(o) not in seen)
-            streams.append(p99(delays) if delays else float("inf"))
-            mem = [m for _, m in run.memory]
-            quarter = max(len(mem) // 4, 1)
-            growth = statistics.median(mem[-quarter:]) - statistics.median(
-                mem[quarter:2 * quarter] or mem)
-            growths.append(growth)
-            report.note(f"   {run.watchers_open} of {args.watchers} streams open, "
-                        f"{len(delays)} events streamed ({missing} not on stdout), "
-                        f"{run.presses} presses accepted, {run.refused} refused; event → "
-                        f"stream median {statistics.median(delays) * 1000:.2f} ms, p99 "
-                        f"{p99(delays) * 1000:.2f} ms, max {max(delays) * 1000:.2f} ms; "
-                        f"memory {mem[quarter]:.1f} → {mem[-1]:.1f} MiB (growth "
-                        f"{growth:+.2f} MiB)")
-            if run.watchers_open < args.watchers:
-                report.verdict("every watcher connected", False,
-                               f"{run.watchers_open} of {args.watchers}")
-    if floors and subjects:
-        report.show(Samples("p99 lateness without --remote", floors))
-        report.show(Samples("p99 lateness with --remote", subjects))
-        report.against_floor("p99 lateness with --remote", Samples("with", subjects),
-                             Samples("without --remote", floors), max_ratio=1.2)
-    if streams:
-        stream = report.show(Samples("p99 engine event → stream", streams))
-        report.below("p99 engine event → stream", stream.median, 0.050, "ms")
-    if growths:
-        grown = report.show(Samples("server memory growth", growths, unit="MiB"))
-        report.below("server memory flat", max(grown.values), 2.0, "MiB",
-                     "largest growth, second to last quarter")
+            if remote:
+                stream, growth = phone_figures(run, report, args.watchers)
+                streams.append(stream)
+                growths.append(growth)
+    verdicts(report, floors, subjects, streams, growths)
     return report.finish()
 
 

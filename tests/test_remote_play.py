@@ -6,6 +6,7 @@ it again) and the TUI in a real terminal, and the one line without aiohttp."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -191,6 +192,13 @@ async def test_the_tui_panel_shows_url_and_qr_at_80x24_and_the_phone_drives_the_
         qr = panel.query_one("#remote-qr").region
         assert qr.height >= 15 and qr.bottom <= box.bottom
         assert str(panel.query_one("#remote-url").content) == url
+        folder = os.environ.get("UNKNOT_SCREENSHOTS")
+        if folder and shutil.which("rsvg-convert"):  # docs/screenshots/remote-panel.png
+            app.save_screenshot(filename="remote-panel.svg", path=folder)
+            svg = Path(folder) / "remote-panel.svg"
+            subprocess.run(["rsvg-convert", str(svg), "-o", str(svg.with_suffix(".png"))],
+                           check=True, timeout=60)
+            svg.unlink()
 
         await pilot.press("escape")
         await pilot.pause()
@@ -321,3 +329,28 @@ def test_remote_true_in_config_turns_it_on_and_no_remote_off(tmp_path: Path,
                          text=True, timeout=120)
     assert off.returncode == 0, off.stderr
     assert '"remote"' not in off.stdout and "remote:" not in off.stderr
+
+
+def test_the_terminal_qr_code_scans_back_to_the_url(tmp_path: Path) -> None:
+    """The half-block QR code, drawn as the panel draws it (light characters on black), read by
+    a real QR decoder (zbarimg), gives back the URL with its token."""
+    if shutil.which("zbarimg") is None:
+        pytest.skip("needs zbarimg (apt-get install zbar-tools)")
+    from player.remote import qr_text
+
+    url = "http://192.168.1.23:45678/#w6Yr74K2y5RmiIniThkx9A"
+    rows: list[str] = []
+    for line in qr_text(url).rstrip("\n").splitlines():
+        # Each character is two modules, one above the other; a drawn half is light.
+        rows.append("".join("0" if c in "█▀" else "1" for c in line))
+        rows.append("".join("0" if c in "█▄" else "1" for c in line))
+    scale = 8
+    width = len(rows[0]) * scale
+    pixels = [" ".join(bit for bit in row for _ in range(scale)) for row in rows
+              for _ in range(scale)]
+    image = tmp_path / "qr.pbm"
+    image.write_text(f"P1\n{width} {len(pixels)}\n" + "\n".join(pixels) + "\n")
+    out = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == url

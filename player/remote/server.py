@@ -222,6 +222,7 @@ class RemoteServer:
         self._spoken = spoken_cues(control.session.timeline)
         self._unwatch: Callable[[], None] | None = None
         self._last_shown: tuple[object, ...] | None = None
+        self._switch_interval: float | None = None
         self._stopped = False
         from player.headless import json_event
 
@@ -235,7 +236,8 @@ class RemoteServer:
         failure: list[BaseException] = []
         # The session's thread must get the interpreter back within a millisecond of a
         # deadline, not after Python's default 5 ms slice of a busy server thread.
-        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
 
         def main() -> None:
             loop = asyncio.new_event_loop()
@@ -283,6 +285,9 @@ class RemoteServer:
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=10)
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
 
     def _begin_stop(self) -> None:
         """Asks the server's loop to finish what it was sending, then close; returns at once."""
