@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from player.vocab import Severity
 
 
 class UnknotError(Exception):
@@ -24,7 +28,7 @@ class Problem:
     path: str
     line: int
     column: int
-    severity: str  # "error" or "warning"
+    severity: Severity
     message: str
 
     def __str__(self) -> str:

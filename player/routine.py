@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from player.vocab import Side, Source
+if TYPE_CHECKING:  # only names for types: the model does not need the vocabulary to load
+    from player.vocab import Side, Source
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,14 @@ the session engine schedules against them and never accumulates its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from player.routine import Routine, Step
 
-KINDS = ("lead_in", "work", "rest", "switch")
+if TYPE_CHECKING:
+    from player.vocab import SegmentKind
+
+KINDS: tuple[SegmentKind, ...] = ("lead_in", "work", "rest", "switch")
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,7 @@ class Segment:
     #: Position in Timeline.segments (0-based).
     index: int
     #: "lead_in", "work", "rest" or "switch".
-    kind: str
+    kind: SegmentKind
     #: 1-based step number and the number of steps.
     step: int
     of: int
@@ -100,7 +104,7 @@ def _sides(step: Step) -> list[str | None]:
 
 def expand(routine: Routine) -> Timeline:
     """Expand a routine into its timeline."""
-    raw: list[tuple[str, int, Step, str | None, float, int]] = []
+    raw: list[tuple[SegmentKind, int, Step, str | None, float, int]] = []
     n = len(routine.steps)
     for number, step in enumerate(routine.steps, start=1):
         sides = _sides(step)
