@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from player import vocab
@@ -232,38 +232,53 @@ class SessionControl:
 
     def _take(self) -> Snapshot:
         s = self.session
-        seg = s.current
-        timeline = s.timeline
         self._serial += 1
-        step = seg.step if seg is not None else 0
-        step_segments = [x for x in timeline.segments if x.step == step] if seg else []
-        next_title: str | None = None
-        if seg is not None:
-            later = [x for x in timeline.segments if x.step == step + 1 and x.kind == "work"]
-            next_title = _title(later[0]) if later else None
-        ref = seg.step_ref if seg is not None else None
-        return Snapshot(
+        snap = Snapshot(
             routine_id=self._routine_id,
             routine_name=self._routine_name,
             state=s.state,
             paused=s.paused,
             done=s.state == "done",
-            step=step,
-            steps=timeline.steps,
-            title=_title(seg) if seg is not None else "",
-            kind=seg.kind if seg is not None else None,
-            technique=seg.technique if seg is not None else None,
-            region=seg.region if seg is not None else None,
-            side=seg.side if seg is not None else None,
-            pressure=ref.pressure if ref is not None else None,
-            instructions=ref.instructions if ref is not None else "",
-            segment_length=s.segment_length() if seg is not None else 0.0,
-            segment_remaining=s.segment_remaining() if seg is not None else 0.0,
+            step=0,
+            steps=s.timeline.steps,
+            title="",
+            kind=None,
+            technique=None,
+            region=None,
+            side=None,
+            pressure=None,
+            instructions="",
+            segment_length=0.0,
+            segment_remaining=0.0,
             routine_remaining=s.routine_remaining(),
-            step_length=sum(x.duration for x in step_segments),
-            step_elapsed=s.step_elapsed() if seg is not None else 0.0,
+            step_length=0.0,
+            step_elapsed=0.0,
             speed=s.speed,
-            next_title=next_title,
+            next_title=None,
             serial=self._serial,
             taken_at=s.clock.now(),
+        )
+        seg = s.current
+        return snap if seg is None else self._with_segment(snap, seg)
+
+    def _with_segment(self, snap: Snapshot, seg: Segment) -> Snapshot:
+        """`snap` with what the current segment and its step say."""
+        s = self.session
+        segments = s.timeline.segments
+        later = [x for x in segments if x.step == seg.step + 1 and x.kind == "work"]
+        return replace(
+            snap,
+            step=seg.step,
+            title=_title(seg),
+            kind=seg.kind,
+            technique=seg.technique,
+            region=seg.region,
+            side=seg.side,
+            pressure=seg.step_ref.pressure,
+            instructions=seg.step_ref.instructions,
+            segment_length=s.segment_length(),
+            segment_remaining=s.segment_remaining(),
+            step_length=sum(x.duration for x in segments if x.step == seg.step),
+            step_elapsed=s.step_elapsed(),
+            next_title=_title(later[0]) if later else None,
         )

@@ -75,6 +75,7 @@ from player.events import (
     SegmentStarted,
     Skipped,
 )
+from player.routine import Cues
 from player.timeline import Segment, Timeline
 
 #: Tolerance in routine seconds when comparing a due offset with the position: a deadline
@@ -110,6 +111,25 @@ class _Item:
     cue: str | None
     remaining: float = 0.0
     is_end: bool = False
+
+
+def _work_cues(cues: Cues, length: float, countdown: int) -> list[_Item]:
+    """A work segment's start, halfway and cadence cues (the countdown is built apart)."""
+    items: list[_Item] = []
+    if cues.start:
+        items.append(_Item(0.0, "start"))
+    half = length / 2 if cues.halfway and length >= HALFWAY_MIN else None
+    if half is not None:
+        items.append(_Item(half, "halfway", length - half))
+    if cues.cadence > 0:
+        quiet_from = length - countdown if countdown else length
+        k = 1
+        while k * cues.cadence < quiet_from - EPS:
+            o = k * cues.cadence
+            if half is None or abs(o - half) > EPS:
+                items.append(_Item(o, "cadence", length - o))
+            k += 1
+    return items
 
 
 class Session:
@@ -282,30 +302,15 @@ class Session:
     # ------------------------------------------------------------------ schedule
 
     def _build(self, seg: Segment, length: float) -> list[_Item]:
+        """Everything due in `seg` at `length` seconds long, in the order it happens."""
         cues = seg.step_ref.cues
-        items: list[_Item] = []
         n = max(int(cues.countdown), 0)
+        items: list[_Item] = []
         if seg.kind in ("work", "lead_in") and n:
-            for k in range(n, 0, -1):
-                if length - k > EPS:
-                    items.append(_Item(length - k, "countdown", float(k)))
+            items.extend(_Item(length - k, "countdown", float(k))
+                         for k in range(n, 0, -1) if length - k > EPS)
         if seg.kind == "work":
-            if cues.start:
-                items.append(_Item(0.0, "start"))
-            half = length / 2 if cues.halfway and length >= HALFWAY_MIN else None
-            if half is not None:
-                items.append(_Item(half, "halfway", length - half))
-            if cues.cadence > 0:
-                quiet_from = length - n if n else length
-                k = 1
-                while k * cues.cadence < quiet_from - EPS:
-                    o = k * cues.cadence
-                    if half is None or abs(o - half) > EPS:
-                        items.append(_Item(o, "cadence", length - o))
-                    k += 1
-        if seg.kind == "work" and seg.step_ref.say_end and closes_step(seg):
-            # Not a sound: the sound listener speaks the step's say_end here (voice.py).
-            items.append(_Item(max(0.0, length - SAY_END_BEFORE), "say_end", SAY_END_BEFORE))
+            items.extend(_work_cues(cues, length, n))
         if seg.kind == "switch" and cues.switch:
             items.append(_Item(0.0, "switch"))
         end_cue = "end" if seg.kind == "work" and cues.end else None

@@ -15,9 +15,6 @@ import pytest
 from conftest import REPO
 
 WAITING = {
-    ("player/session.py", "Session._build"),
-    ("player/control.py", "SessionControl._take"),
-    ("player/tui/screens/player_screen.py", "PlayerScreen.redraw"),
     ("player/commands/validate.py", "run"),
 }
 

@@ -84,11 +84,17 @@ def at_prompt(screen: str) -> bool:
     return screen.rstrip().endswith(("$", "#"))
 
 
+def shown_left(screen: str) -> str | None:
+    """The `Routine … mm:ss left` figure, or None while it is not (yet, or fully) drawn."""
+    match = re.search(r"Routine\s.*?(\d\d:\d\d) left", screen)
+    return match.group(1) if match else None
+
+
 def routine_left(screen: str) -> str:
     """The `Routine … mm:ss left` figure on the player screen."""
-    match = re.search(r"Routine\s.*?(\d\d:\d\d) left", screen)
-    assert match, screen
-    return match.group(1)
+    left = shown_left(screen)
+    assert left is not None, screen
+    return left
 
 
 @pytest.fixture
@@ -131,13 +137,14 @@ def test_a_whole_session_in_a_real_terminal(tmux: Tmux, unknot_home: Path) -> No
     tmux.keys("Enter")
     tmux.wait_for("Pain right now")
     tmux.keys("Enter")
+    # Wait on the figure itself: the start dialog can still be half drawn over it.
     screen = tmux.wait(lambda s: "Step 1 of 3" in s and "Pain right now" not in s
-                       and "left" in s, "the player")
+                       and shown_left(s) is not None, "the player")
     assert "Effleurage · Calves · Left" in screen
 
     # The countdown moves on its own.
     first = routine_left(screen)
-    tmux.wait(lambda s: "Routine" in s and routine_left(s) != first, "the countdown to move")
+    tmux.wait(lambda s: shown_left(s) not in (None, first), "the countdown to move")
 
     # Space pauses: the countdown stops.
     tmux.keys("Space")
@@ -147,7 +154,10 @@ def test_a_whole_session_in_a_real_terminal(tmux: Tmux, unknot_home: Path) -> No
     settled: list[str] = []
 
     def steady(screen: str) -> bool:
-        settled.append(routine_left(screen))
+        left = shown_left(screen)
+        if left is None:
+            return False
+        settled.append(left)
         return len(settled) >= 2 and settled[-1] == settled[-2]
 
     tmux.wait(steady, "the paused countdown to settle")
@@ -160,7 +170,7 @@ def test_a_whole_session_in_a_real_terminal(tmux: Tmux, unknot_home: Path) -> No
 
     # Space resumes.
     tmux.keys("Space")
-    tmux.wait(lambda s: "Paused" not in s and routine_left(s) != held, "the resume")
+    tmux.wait(lambda s: "Paused" not in s and shown_left(s) not in (None, held), "the resume")
 
     # n skips to step 2.
     tmux.keys("n")

@@ -19,6 +19,7 @@ instructions scroll.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from typing import TYPE_CHECKING, cast
@@ -28,7 +29,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Label, Static
 
 from player import vocab
@@ -95,7 +95,8 @@ class PlayerScreen(Screen[None]):
         self._playback: Playback | None = None
         #: The phone remote's server (`--remote`), which stops itself when the session ends.
         self.remote: RemoteServer | None = None
-        self._timer: Timer | None = None
+        #: The one pending wake-up (an asyncio timer handle on Textual's loop).
+        self._timer: asyncio.TimerHandle | None = None
         self._shown: dict[str, object] = {}
         self._leaving = False
         self._plan: layout.Plan | None = None
@@ -226,7 +227,7 @@ class PlayerScreen(Screen[None]):
         if isinstance(event, Done) and not self._leaving:
             self._leaving = True
             if self._timer is not None:
-                self._timer.stop()
+                self._timer.cancel()
             from player.tui.screens.summary import SummaryScreen
 
             # The routine can end under the end-session prompt: close it first, so the
@@ -279,7 +280,7 @@ class PlayerScreen(Screen[None]):
     def _arm(self) -> None:
         """One timer to the next deadline or shown change; none while paused or done."""
         if self._timer is not None:
-            self._timer.stop()
+            self._timer.cancel()
             self._timer = None
         if self._leaving or self._playback is None:
             return
@@ -288,7 +289,12 @@ class PlayerScreen(Screen[None]):
             delay = wake - self._playback.clock.now()
             if delay > 2 * EARLY:
                 delay -= EARLY
-            self._timer = self.set_timer(max(delay, 0.0), self.tick, name="deadline")
+            # Not Textual's set_timer: its one-shot timer "skips" a tick whose task starts later
+            # than its delay (and divides by a delay of 0), so on a loaded machine the chain
+            # of wake-ups could silently end. The loop's own timer always fires; the tick then
+            # runs as a message of this screen, like any handler.
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(max(delay, 0.0), self.call_next, self.tick)
 
     @staticmethod
     def _next_wake(session: Session) -> float | None:
@@ -314,6 +320,7 @@ class PlayerScreen(Screen[None]):
         return True
 
     def redraw(self) -> None:
+        """Update what changed since the last redraw (each widget only when its value did)."""
         session = self._playback.session if self._playback is not None else None
         state = session.state if session is not None else "ready"
         seg: Segment | None = session.current if session is not None else None
@@ -321,11 +328,19 @@ class PlayerScreen(Screen[None]):
             seg = self.timeline.segments[0]
         if seg is None:
             return
-        if session is None or state == "ready":
-            remaining, elapsed = seg.duration, 0.0
-        else:
-            remaining, elapsed = session.segment_remaining(), session.segment_elapsed()
+        running = session if state != "ready" else None
         kind = "paused" if state == "paused" else ("ready" if state == "ready" else seg.kind)
+        self._draw_kind(kind, seg)
+        if self._set("headline", seg.index):
+            self._draw_segment(seg)
+        self._draw_time(running, seg, kind)
+        sound = self._playback.sound if self._playback is not None else None
+        muted = bool(sound is not None and sound.muted)
+        if self._set("muted", muted):
+            self.query_one("#sound-state", Label).update("muted" if muted else "")
+            self.refresh_bindings()  # m: Mute or Unmute
+
+    def _draw_kind(self, kind: str, seg: Segment) -> None:
         if self._set("kind", kind):
             # One restyle: the classes are only touched when the kind shown changes.
             self.set_classes([c for c in self.classes if c not in _KIND_CLASSES] + [f"-{kind}"])
@@ -333,24 +348,32 @@ class PlayerScreen(Screen[None]):
             self.refresh_bindings()  # space: Pause or Resume
         if self._set("banner", (kind, seg.index)):
             self.query_one("#banner", Static).update(self.banner_text(kind, seg))
-        if self._set("headline", seg.index):
-            self.query_one("#headline", Label).update(text.segment_headline(seg))
-            self.query_one("#floor-step", Label).update(
-                f"Step {seg.step} of {seg.of} · {text.segment_headline(seg)}")
-            self.query_one("#step-of", Label).update(f"Step {seg.step} of {seg.of}")
-            step = seg.step_ref
-            self.query_one("#instructions", Static).update(self._instructions(seg))
-            self.query_one(PressureScale).set_value(step.pressure)
-            self.query_one("#next", Static).update(text.next_text(self.timeline, seg))
-            self.query_one(BodyMap).show(seg.region, seg.side)
-            self._seg = seg
-            self._layout()
-            if self._set("step", seg.step):
-                # New instructions start at their top; a side or a rest keeps the place.
-                self.query_one("#instructions-box", VerticalScroll).scroll_home(animate=False)
-        clock = format_clock(remaining)
+
+    def _draw_segment(self, seg: Segment) -> None:
+        """A new segment: what to do, where, how hard, and what comes next."""
+        self.query_one("#headline", Label).update(text.segment_headline(seg))
+        self.query_one("#floor-step", Label).update(
+            f"Step {seg.step} of {seg.of} · {text.segment_headline(seg)}")
+        self.query_one("#step-of", Label).update(f"Step {seg.step} of {seg.of}")
+        self.query_one("#instructions", Static).update(self._instructions(seg))
+        self.query_one(PressureScale).set_value(seg.step_ref.pressure)
+        self.query_one("#next", Static).update(text.next_text(self.timeline, seg))
+        self.query_one(BodyMap).show(seg.region, seg.side)
+        self._seg = seg
+        self._layout()
+        if self._set("step", seg.step):
+            # New instructions start at their top; a side or a rest keeps the place.
+            self.query_one("#instructions-box", VerticalScroll).scroll_home(animate=False)
+
+    def _draw_time(self, session: Session | None, seg: Segment, kind: str) -> None:
+        """The countdown and both bars; `session` is None before the start."""
+        if session is None:
+            remaining, elapsed, routine_left = seg.duration, 0.0, self.timeline.total
+        else:
+            remaining, elapsed = session.segment_remaining(), session.segment_elapsed()
+            routine_left = session.routine_remaining()
         countdown = self.query_one("#countdown", Countdown)
-        countdown.show(clock)  # repaints only when the text changes
+        countdown.show(format_clock(remaining))  # repaints only when the text changes
         last = seg.step_ref.cues.countdown or self.FINAL_SECONDS
         final = kind in ("lead_in", "work", "switch") and 0 < remaining <= last
         if self._set("final", final):
@@ -360,15 +383,8 @@ class PlayerScreen(Screen[None]):
         after = sum(s.duration for s in step_segments if s.index > seg.index)
         self.query_one("#step-bar", TimeBar).set_progress(
             before + elapsed, before + elapsed + remaining + after)
-        routine_left = (session.routine_remaining() if session is not None and state != "ready"
-                        else self.timeline.total)
         self.query_one("#routine-bar", TimeBar).set_progress(
             seg.at + elapsed, seg.at + elapsed + routine_left)
-        sound = self._playback.sound if self._playback is not None else None
-        muted = bool(sound is not None and sound.muted)
-        if self._set("muted", muted):
-            self.query_one("#sound-state", Label).update("muted" if muted else "")
-            self.refresh_bindings()  # m: Mute or Unmute
 
     # -- room for the instructions ----------------------------------------------------------
 
