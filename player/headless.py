@@ -635,6 +635,41 @@ class Headless:
                 self.printer.fail(exc)
         return server
 
+    def _timeout(self) -> float | None:
+        """Seconds to sleep: to the engine's next deadline (or the live line's next second)."""
+        deadline = self.playback.next_deadline()
+        if self.printer.status is not None:
+            # The live line's next whole second is a deadline too.
+            change = next_change(self.session)
+            if change is not None and (deadline is None or change < deadline):
+                deadline = change
+        timeout = None if deadline is None else max(deadline - self.clock.now(), 0.0)
+        if timeout is not None and timeout > 2 * EARLY:
+            # A long sleep wakes late (deep idle, virtual machines: ~1 ms); wake a little
+            # early and finish with a short, punctual one.
+            timeout -= EARLY
+        return timeout
+
+    def _wait(self, read_fd: int) -> None:
+        """Sleep until the next deadline, a key, a signal or a control's wake-up; act on keys."""
+        fds = [read_fd]
+        if self.keyboard.fd is not None:
+            fds.append(self.keyboard.fd)
+        ready, _, _ = select.select(fds, [], [], self._timeout())
+        if read_fd in ready:
+            try:
+                while os.read(read_fd, 512):
+                    pass
+            except BlockingIOError:
+                pass
+        if self.keyboard.fd is not None and self.keyboard.fd in ready:
+            keys = self.keyboard.read()
+            if keys is None:  # the terminal went away: no more keys
+                self.keyboard.leave()
+                self.keyboard.fd = None
+            else:
+                self._handle_keys(keys)
+
     def _play(self) -> int:
         """Play the session to its end; the exit code (0, or 128 + the signal that ended it)."""
         saved, old_wakeup, pipe = self._install_signals()
@@ -660,34 +695,7 @@ class Headless:
                 if self.printer.broken:
                     self.playback.end("stopped")
                     break
-                deadline = self.playback.next_deadline()
-                if self.printer.status is not None:
-                    # The live line's next whole second is a deadline too.
-                    change = next_change(self.session)
-                    if change is not None and (deadline is None or change < deadline):
-                        deadline = change
-                timeout = None if deadline is None else max(deadline - self.clock.now(), 0.0)
-                if timeout is not None and timeout > 2 * EARLY:
-                    # A long sleep wakes late (deep idle, virtual machines: ~1 ms); wake a
-                    # little early and finish with a short, punctual one.
-                    timeout -= EARLY
-                fds = [read_fd]
-                if self.keyboard.fd is not None:
-                    fds.append(self.keyboard.fd)
-                ready, _, _ = select.select(fds, [], [], timeout)
-                if read_fd in ready:
-                    try:
-                        while os.read(read_fd, 512):
-                            pass
-                    except BlockingIOError:
-                        pass
-                if self.keyboard.fd is not None and self.keyboard.fd in ready:
-                    keys = self.keyboard.read()
-                    if keys is None:  # the terminal went away: no more keys
-                        self.keyboard.leave()
-                        self.keyboard.fd = None
-                    else:
-                        self._handle_keys(keys)
+                self._wait(read_fd)
                 self.playback.drain()  # MPRIS buttons, on this thread
                 self.playback.poll()
                 self._draw_status()

@@ -120,7 +120,7 @@ async def test_with_the_real_clock_the_screen_moves_on_its_own() -> None:
         deadline = time.monotonic() + 30  # generous: a loaded machine
         while time.monotonic() < deadline and player.session.current is not None and (
                 player.session.current.index < 2):
-            seen.add(str(player.query_one("#countdown").value))  # type: ignore[attr-defined]
+            seen.add(str(player.query_one("#countdown").text))  # type: ignore[attr-defined]
             await pilot.pause(0.02)
         # Into the switch (5 s lead-in + 30 s work at x10) without anyone calling tick().
         assert player.session.current is not None and player.session.current.index >= 2
