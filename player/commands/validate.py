@@ -6,6 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from player.errors import Problem
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,14 +39,14 @@ def routine_files(folder: Path, skipped: list[tuple[Path, str]] | None = None) -
     return sorted(out)
 
 
-def run(args: argparse.Namespace) -> int:
-    from player.errors import Problem, UnknotError
-    from player.library import not_a_file, routine_folders
-    from player.loader import check_file
+def _collect(raws: list[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files to check (folders walked) and what was skipped; UnknotError for a bad name."""
+    from player.errors import UnknotError
+    from player.library import not_a_file
 
     files: list[Path] = []
     skipped: list[tuple[Path, str]] = []
-    for raw in args.paths:
+    for raw in raws:
         path = Path(raw)
         if path.is_dir():
             files.extend(routine_files(path, skipped))
@@ -52,9 +56,32 @@ def run(args: argparse.Namespace) -> int:
             raise UnknotError(f"cannot check {raw}: it is {what}")
         else:
             raise UnknotError(f"no such file or folder: {raw}")
-    search = [d for d, _ in routine_folders(args.routines)]
-    from player import programs
+    return files, skipped
 
+
+def _report(problems: list[Problem], files: int, as_json: bool) -> int:
+    """Print the problems and the count; the exit code."""
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if as_json:
+        print(json.dumps([p.as_json() for p in problems], indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            print(problem)
+        noun = "file" if files == 1 else "files"
+        print(f"{files} {noun} checked: {errors} error{'s' * (errors != 1)}, "
+              f"{warnings} warning{'s' * (warnings != 1)}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from player import programs
+    from player.errors import Problem
+    from player.library import not_a_file, routine_folders
+    from player.loader import check_file
+
+    files, skipped = _collect(args.paths)
+    search = [d for d, _ in routine_folders(args.routines)]
     known: list[str] | None = None
     problems: list[Problem] = []
     seen: set[Problem] = set()
@@ -76,14 +103,4 @@ def run(args: argparse.Namespace) -> int:
             if problem not in seen:
                 seen.add(problem)
                 problems.append(problem)
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    if args.json:
-        print(json.dumps([p.as_json() for p in problems], indent=2, ensure_ascii=False))
-    else:
-        for problem in problems:
-            print(problem)
-        noun = "file" if len(files) == 1 else "files"
-        print(f"{len(files)} {noun} checked: {errors} error{'s' * (errors != 1)}, "
-              f"{warnings} warning{'s' * (warnings != 1)}", file=sys.stderr)
-    return 1 if errors else 0
+    return _report(problems, len(files), args.json)
