@@ -615,7 +615,8 @@ class Headless:
 
     def _start_remote(self) -> Any:
         """`--remote`: the phone remote's server on `playback.control`, its URL on stderr (and
-        its QR code there, on a terminal) and as `{"event": "remote"}` with --json."""
+        its QR code there, on a terminal) and as `{"event": "remote"}` with --json and in
+        --events."""
         if not self.options.remote:
             return None
         from player.remote import qr_text, start_remote, where_to_open
@@ -627,6 +628,7 @@ class Headless:
                 self.notice(qr_text(server.url))
         except (OSError, ValueError):
             pass
+        self.playback.log_line({"event": "remote", "url": server.url})
         if self.options.as_json:
             try:
                 self.out.write(json.dumps({"event": "remote", "url": server.url}) + "\n")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from player.clock import Clock, MonotonicClock
 from player.control import Command, SessionControl, apply_command
@@ -189,6 +189,11 @@ class Playback:
         self._logs.append(log)
         self.subscribe(log)
         return log
+
+    def log_line(self, obj: dict[str, Any]) -> None:
+        """A driver's own line in every `--events` log (`{"event": "remote", "url": …}`)."""
+        for log in self._logs:
+            log.write_obj(obj)
 
     def close(self) -> None:
         """Stop what runs beside the session (MPRIS, event logs). The sound is the driver's."""

@@ -110,7 +110,8 @@ def test_headless_remote_announces_obeys_and_closes_on_a_signal(tmp_path: Path,
                                                                 signum: int) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "player", "play", str(routine_file(tmp_path)), "--headless",
-         "--json", "--remote", "--remote-bind", "127.0.0.1", "--no-sound", "--no-media-keys"],
+         "--json", "--remote", "--remote-bind", "127.0.0.1", "--no-sound", "--no-media-keys",
+         "--events", str(tmp_path / "events.jsonl")],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         cwd=tmp_path)
     try:
@@ -118,6 +119,8 @@ def test_headless_remote_announces_obeys_and_closes_on_a_signal(tmp_path: Path,
         first = json.loads(proc.stdout.readline())
         assert first["event"] == "remote"
         url = str(first["url"])
+        logged = (tmp_path / "events.jsonl").read_text(encoding="utf-8").splitlines()
+        assert json.loads(logged[0]) == first  # and the same line first in --events
         assert URL.fullmatch(url) and url.startswith("http://127.0.0.1:")
         assert proc.stderr.readline() == f"unknot: remote: open {url} in a browser on this " \
                                          "machine\n"
@@ -173,10 +176,12 @@ def test_headless_remote_closes_after_q_in_a_terminal(tmp_path: Path, term: Tmux
 
 
 @sync
-async def test_the_tui_panel_shows_url_and_qr_at_80x24_and_the_phone_drives_the_player() -> None:
+async def test_the_tui_panel_shows_url_and_qr_at_80x24_and_the_phone_drives_the_player(
+        tmp_path: Path) -> None:
     app = player_app(DESK)
     app.remote = True
     app.remote_bind = "127.0.0.1"
+    app.events = str(tmp_path / "events.jsonl")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("enter")  # the start dialog
@@ -187,6 +192,8 @@ async def test_the_tui_panel_shows_url_and_qr_at_80x24_and_the_phone_drives_the_
         assert isinstance(player, PlayerScreen) and player.remote is not None
         url = player.remote.url
         assert panel.url == url and URL.fullmatch(url)
+        logged = (tmp_path / "events.jsonl").read_text(encoding="utf-8").splitlines()
+        assert json.loads(logged[0]) == {"event": "remote", "url": url}
         box = panel.query_one("#remote-panel").region
         assert box.x >= 0 and box.y >= 0 and box.right <= 80 and box.bottom <= 24
         qr = panel.query_one("#remote-qr").region

@@ -202,6 +202,7 @@ class PlayerScreen(Screen[None]):
         except UnknotError as exc:  # the port is taken: play on without the remote
             self.notify(str(exc), severity="error", markup=False, timeout=10)
             return
+        self.playback.log_line({"event": "remote", "url": self.remote.url})
         self.action_remote()
 
     def _drain(self) -> None:
