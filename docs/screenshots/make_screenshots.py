@@ -44,7 +44,7 @@ async def shoot() -> None:
         await pilot.pause()
         # Into the trigger-point step, a few seconds into the work on the left side.
         await pilot.press("n", "n")
-        clock.advance(12)
+        clock.advance(20)
         player.screen.tick()
         await pilot.pause()
         player.save_screenshot(filename="player.svg", path=str(HERE))
@@ -62,7 +62,7 @@ async def shoot() -> None:
             await pilot.press("enter")
             await pilot.pause()
             await pilot.press("n", "n")
-            clock.advance(12)
+            clock.advance(20)
             app.screen.tick()
             await pilot.pause()
             if keys:

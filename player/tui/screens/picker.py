@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on
@@ -25,7 +25,6 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from player.durations import format_human
 from player.errors import UnknotError
-from player.programs import TodayMark, todays_routine
 from player.scaffold import create
 from player.timeline import expand
 from player.tui import text
@@ -35,6 +34,9 @@ from player.tui.widgets.footer import FittingFooter
 
 #: Marks today's routine of the active program in the table and the preview.
 TODAY_MARK = "▶ "
+
+if TYPE_CHECKING:
+    from player.programs import TodayMark
 
 COLUMN_TITLES = {"name": "Routine", "min": "Min", "regions": "Regions",
                  "equipment": "Equipment", "source": "Source"}
@@ -158,6 +160,7 @@ class PickerScreen(Screen[None]):
         self.shown: list[int] = []
         self._totals: dict[int, float] = {}
         self._widths: dict[str, int] = {}
+        self._refit_pending = False
         #: Today's routine in the active program (listed first and marked), or None.
         self.today: TodayMark | None = None
 
@@ -179,9 +182,25 @@ class PickerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        self.load()
+        # The list first; the active program (program files, their YAML) once it is on screen.
+        self.load(today=False)
         table.focus()
+        self.call_after_refresh(self._mark_today)
         self.app.first_run_notice(lambda: None)  # type: ignore[attr-defined]
+
+    def _mark_today(self) -> None:
+        """Put today's routine of the active program first, marked (after the first frame:
+        bench/tui.py's first-frame figure is launch to routine list)."""
+        from player.programs import todays_routine
+
+        self.today = todays_routine()
+        if self.today is None:
+            return
+        table = self.query_one(DataTable)
+        at_top = table.cursor_row <= 0
+        self.load(today=False)
+        if at_top and self.shown:
+            table.move_cursor(row=0)  # today's routine, as if it had been there from the start
 
     def on_screen_resume(self) -> None:
         # Back from a session (or a dialog): the table has the keys, so q quits at once.
@@ -189,9 +208,10 @@ class PickerScreen(Screen[None]):
 
     # -- the library -----------------------------------------------------------------------
 
-    def load(self, select: Path | None = None) -> None:
+    def load(self, select: Path | None = None, today: bool = True) -> None:
         """(Re)read the library and refill the table, keeping the filter and the selection, or
-        selecting the routine at `select` (clearing the filter when it hides it)."""
+        selecting the routine at `select` (clearing the filter when it hides it). `today`:
+        ask which routine the active program has for today (else keep what is known)."""
         previous = self.highlighted()
         try:
             self.entries = list(self.app.discover())  # type: ignore[attr-defined]
@@ -205,7 +225,10 @@ class PickerScreen(Screen[None]):
             self.notify(f"unknot could not read the routine folders (a bug): {exc!r}",
                         severity="error", timeout=15)
             self.entries = []
-        self.today = todays_routine()
+        if today:
+            from player.programs import todays_routine
+
+            self.today = todays_routine()
         if self.today is not None:
             # Today's session of the active program comes first, marked, whatever the filter.
             due = self.today.routine
@@ -246,7 +269,7 @@ class PickerScreen(Screen[None]):
     def refill(self, keep: Path | None = None) -> None:
         words = self.query_one("#filter", Input).value.lower().split()
         table = self.query_one(DataTable)
-        self._widths = self.column_widths(table.size.width or self.app.size.width - 35)
+        self._widths = self.column_widths(table.size.width or self._table_width_guess())
         table.clear(columns=True)
         for key, width in self._widths.items():
             table.add_column(COLUMN_TITLES[key], key=key, width=width)
@@ -260,6 +283,15 @@ class PickerScreen(Screen[None]):
         if self.shown:
             table.move_cursor(row=cursor)
         self.show_preview()
+
+    def _table_width_guess(self) -> int:
+        """The table's width before the first layout (it is 0 then), from app.tcss's
+        #preview widths: no preview below 72 columns, else 40% of the width, at most 50.
+        A good guess saves refilling the table once it is laid out."""
+        width = self.app.size.width
+        if width < 72:
+            return width
+        return width - min(50, int(width * 0.4))
 
     def column_widths(self, width: int) -> dict[str, int]:
         """Columns that fit in `width` cells, widest first to go: equipment, then source."""
@@ -285,7 +317,16 @@ class PickerScreen(Screen[None]):
 
     @on(RoutineTable.Resized)
     def fit_columns(self, message: RoutineTable.Resized) -> None:
-        if self.column_widths(message.width) != self._widths:
+        # Sizes come in bursts (the first layout, then the width breakpoint's): refit once,
+        # after the screen has settled, to the width the table has then.
+        if not self._refit_pending:
+            self._refit_pending = True
+            self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        self._refit_pending = False
+        width = self.query_one(DataTable).size.width
+        if width and self.column_widths(width) != self._widths:
             previous = self.highlighted()
             self.refill(keep=previous.path if previous is not None else None)
 
