@@ -42,6 +42,38 @@ def bus_reachable() -> bool:
                 or os.path.exists(f"/run/user/{os.getuid()}/bus"))
 
 
+def probe(timeout: float = 3.0) -> tuple[bool, str]:
+    """For `unknot doctor`: whether a session would be reachable over MPRIS, and why (not).
+    Connects to the session bus and asks whether the name is free; holds nothing."""
+    if not bus_reachable():
+        return False, "no session bus (DBUS_SESSION_BUS_ADDRESS is not set)"
+    try:
+        from dbus_fast import Message
+        from dbus_fast.aio import MessageBus
+    except ImportError as exc:
+        return False, f"dbus-fast is not installed ({exc})"
+
+    async def ask() -> bool:
+        bus = await MessageBus().connect()
+        try:
+            reply = await bus.call(Message(
+                destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
+                interface="org.freedesktop.DBus", member="NameHasOwner", signature="s",
+                body=[BUS_NAME]))
+            return bool(reply is not None and reply.body and reply.body[0])
+        finally:
+            bus.disconnect()
+
+    try:
+        taken = asyncio.run(asyncio.wait_for(ask(), timeout))
+    except Exception as exc:  # noqa: BLE001 - whatever the bus says, doctor reports it
+        return False, f"no session bus: {type(exc).__name__}: {exc}"
+    if taken:
+        return True, (f"session bus found; {BUS_NAME} is taken (another unknot?), so a "
+                      "session would be ….unknot.instance<pid>")
+    return True, f"session bus found, {BUS_NAME} free"
+
+
 class MediaKeys:
     """The MPRIS server of one session; `start()` it on the session's thread, `stop()` likewise.
 

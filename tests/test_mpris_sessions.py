@@ -389,3 +389,60 @@ def test_media_keys_false_in_config_keeps_the_session_off_the_bus(
     finally:
         proc.terminate()
         proc.wait(WAIT)
+
+
+# ---------------------------------------------------------------------------- doctor
+
+
+def doctor(env: dict[str, str] | None = None) -> list[str]:
+    done = subprocess.run([sys.executable, "-m", "player", "doctor", "--no-sound"], cwd=REPO,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=WAIT * 3, env=env)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stdout.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith("media keys:"))
+    return lines[at:at + 2]
+
+
+def test_doctor_says_whether_the_player_would_be_reachable(bus: str,
+                                                          unknot_home: Path) -> None:
+    assert doctor() == [
+        f"media keys: reachable: session bus found, {BUS_NAME} free",
+        "          - try it while a session plays: playerctl -p unknot play-pause"]
+    # Another player holds the name: a session would still be reachable, as an instance.
+    pb = Playback(ROUTINE, clock=FakeClock())
+    media = pb.start_media_keys()
+    assert media is not None and media.ready.wait(WAIT) and media.name == BUS_NAME
+    try:
+        first = doctor()[0]
+        assert first.startswith("media keys: reachable: session bus found; ")
+        assert "is taken (another unknot?)" in first and ".instance<pid>" in first
+    finally:
+        pb.close()
+    (unknot_home / "config.toml").write_text("media_keys = false\n", encoding="utf-8")
+    assert doctor()[0] == "media keys: off (media_keys = false in config.toml)"
+
+
+def test_doctor_without_a_bus(unknot_home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    env["XDG_RUNTIME_DIR"] = str(unknot_home)  # no /run/user/UID/bus to find either
+    line = doctor(env)[0]
+    assert line.startswith("media keys: not reachable: no session bus"), line
+    env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=/nonexistent/unknot-bus"
+    line = doctor(env)[0]
+    assert line.startswith("media keys: not reachable: no session bus: "), line
+
+
+
+def test_readme_and_help_say_how_to_control_it_from_the_floor() -> None:
+    from player.mpris import TRY_IT
+    from player.tui.screens.dialogs import FLOOR_KEYS
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Control it from the floor", 1)[1].split("\n## ", 1)[0]
+    for words in ("headset", "media keys", "KDE Connect", "GSConnect", TRY_IT, "unknot doctor",
+                  "--no-media-keys", "media_keys = false"):
+        assert words in section.replace("\n", " "), words
+    help_text = " ".join(f"{key} {does}" for key, does in FLOOR_KEYS)
+    for words in ("headset", "media keys", "GSConnect", TRY_IT):
+        assert words in help_text, words

@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from player import paths
 
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  --routines   {_folder(Path(folder).expanduser())}", file=out)
         home_note = "UNKNOT_HOME" if os.environ.get("UNKNOT_HOME") else "platform default"
         print(f"history:  {paths.history_path()} ({home_note})", file=out)
+        _media_keys(args, out)
         if sound.backend == "off":
             print("test cue: not played (sound is off)", file=out)
         else:
@@ -65,3 +67,16 @@ def run(args: argparse.Namespace) -> int:
         # Waits for the test cue (and words) to finish: exiting would cut them off.
         sound.close(wait=True, timeout=5.0)
     return 0
+
+
+def _media_keys(args: argparse.Namespace, out: TextIO) -> None:
+    """Whether media keys, headset buttons and the desktop's widget would reach a session."""
+    from player.mpris import TRY_IT, probe
+
+    if getattr(args, "media_keys", True) is False:
+        print("media keys: off (media_keys = false in config.toml)", file=out)
+        return
+    reachable, why = probe()
+    print(f"media keys: {'reachable' if reachable else 'not reachable'}: {why}", file=out)
+    if reachable:
+        print(f"          - try it while a session plays: {TRY_IT}", file=out)

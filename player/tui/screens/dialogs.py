@@ -196,6 +196,15 @@ PLAYER_KEYS: list[tuple[str, str]] = [
 ]
 
 
+#: Control from the floor (MPRIS): what works without reaching the keyboard.
+FLOOR_KEYS: list[tuple[str, str]] = [
+    ("headset", "its button: pause"),
+    ("media keys", "pause, next, back"),
+    ("phone", "KDE/GSConnect media"),
+    ("playerctl", "-p unknot play-pause"),
+]
+
+
 def key_table(title: str, rows: list[tuple[str, str]]) -> Table:
     """One column of the help: a bold title, then keys beside what they do (wrapping)."""
     table = Table(box=None, show_header=False, padding=(0, 1, 0, 0), expand=True,
@@ -244,8 +253,11 @@ class HelpScreen(ModalScreen[None]):
                 with Horizontal(id="help-columns"):
                     yield Static(key_table("Picker", picker), classes="help-column",
                                  id="help-picker")
-                    yield Static(key_table("Player", PLAYER_KEYS), classes="help-column",
-                                 id="help-player")
+                    with Vertical(classes="help-column"):
+                        yield Static(key_table("Player", PLAYER_KEYS), id="help-player")
+                        if self.app.size.height > 20:  # 20 rows must hold every key
+                            yield Static(key_table("From the floor", FLOOR_KEYS),
+                                         id="help-floor")
             yield Label("Esc  close", classes="dialog-keys")
 
     def action_close(self) -> None:
