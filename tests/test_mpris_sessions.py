@@ -446,3 +446,72 @@ def test_readme_and_help_say_how_to_control_it_from_the_floor() -> None:
     help_text = " ".join(f"{key} {does}" for key, does in FLOOR_KEYS)
     for words in ("headset", "media keys", "GSConnect", TRY_IT):
         assert words in help_text, words
+
+
+# ---------------------------------------------------------------------------- the TUI
+
+
+@pytest.mark.slow
+def test_playerctl_drives_the_tui_in_a_real_terminal(bus: str, unknot_home: Path) -> None:
+    import shutil
+    import time
+
+    from test_tui_tmux import ROUTINE as TUI_ROUTINE
+    from test_tui_tmux import UNKNOT, Tmux, at_prompt, routine_left
+
+    if shutil.which("tmux") is None:
+        pytest.skip("needs tmux")
+    folder = unknot_home / "routines"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "terminal-check.yaml").write_text(TUI_ROUTINE, encoding="utf-8")
+    tmux = Tmux(unknot_home)  # its shell has this test's DBUS_SESSION_BUS_ADDRESS
+    try:
+        tmux.wait(at_prompt, "the shell prompt")
+        tmux.type(f"cd {REPO} && {UNKNOT} play terminal-check --speed 20 --record --no-sound "
+                  "--no-voice")
+        tmux.keys("Enter")
+        tmux.wait_for("not medical advice")
+        tmux.keys("Enter")
+        tmux.wait_for("Pain right now")
+        tmux.keys("Enter")
+        tmux.wait(lambda s: "Step 1 of 3" in s and "Pain right now" not in s and "left" in s,
+                  "the player")
+        wait_for_names(BUS_NAME)
+        assert playerctl("metadata", "title") == "Effleurage · calves · left"
+        assert playerctl("metadata", "album") == "Terminal check"
+        # play-pause pauses the TUI's countdown: "Paused", and the figure holds.
+        playerctl("play-pause")
+        tmux.wait_for("Paused")
+        settled: list[str] = []
+
+        def steady(screen: str) -> bool:
+            settled.append(routine_left(screen))
+            return len(settled) >= 2 and settled[-1] == settled[-2]
+
+        tmux.wait(steady, "the paused countdown to settle")
+        held = settled[-1]
+        assert playerctl("status") == "Paused"
+        deadline = time.monotonic() + 0.6  # at --speed 20, 12 routine seconds would pass
+        while time.monotonic() < deadline:
+            assert routine_left(tmux.screen()) == held
+            time.sleep(0.1)
+        playerctl("play-pause")
+        tmux.wait(lambda s: "Paused" not in s and routine_left(s) != held, "the resume")
+        assert playerctl("status") == "Playing"
+        playerctl("next")
+        tmux.wait_for("Step 2 of 3")
+        # Quit ends it as q and y do: the summary, and the name is gone with the player.
+        caller = Caller()
+        try:
+            caller.call(BUS_NAME, "Quit", interface="org.mpris.MediaPlayer2")
+        finally:
+            caller.close()
+        tmux.wait_for("Session ended")
+        deadline = time.monotonic() + WAIT
+        while BUS_NAME in bus_names():
+            assert time.monotonic() < deadline, "the name outlived the player"
+            time.sleep(0.05)
+        tmux.keys("Enter")
+        tmux.wait(at_prompt, "the shell after the summary")
+    finally:
+        tmux.close()

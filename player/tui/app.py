@@ -77,6 +77,9 @@ class UnknotApp(App[int]):
         self.record = False
         #: `--events PATH`: every session's events as JSON lines (player.event_log).
         self.events: str | None = None
+        #: Publish the session over MPRIS (media keys, headset buttons); `run()` turns it on
+        #: unless --no-media-keys or `media_keys = false` (off in tests that build the app).
+        self.media_keys = False
         #: Serve the phone remote page while playing (`--remote`), on `remote_bind`.
         self.remote = False
         self.remote_bind: str | None = None
@@ -242,6 +245,7 @@ def run(args: argparse.Namespace, routine: Routine | None = None) -> int:
     )
     app.record = bool(getattr(args, "record", False))
     app.remote = bool(getattr(args, "remote", False))
+    app.media_keys = _media_keys(args)
     app.events = getattr(args, "events", None)
     app.remote_bind = getattr(args, "remote_bind", None)
     from player.safe_text import plain_terminal
@@ -249,3 +253,12 @@ def run(args: argparse.Namespace, routine: Routine | None = None) -> int:
     plain_terminal(sys.__stderr__)  # an ISO-8859-1 terminal: ASCII lines, never `\u2591`
     app.run()
     return app.return_code if app.return_code is not None else 0
+
+
+def _media_keys(args: argparse.Namespace) -> bool:
+    """--no-media-keys, or (for the picker, which has no such option) config.toml's setting."""
+    if hasattr(args, "media_keys"):
+        return bool(args.media_keys)
+    from player.config import load
+
+    return load().values.get("media_keys", True) is not False

@@ -28,6 +28,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
@@ -175,28 +176,35 @@ class PlayerScreen(Screen[None]):
         if choice is None or not choice.start:
             self._leave()
             return
+        self._wake_here()
         self._start_remote()
+        # Media keys, headset buttons, the desktop's widget (MPRIS): silent without a bus.
+        self.playback.start_media_keys(self.unknot_app.media_keys)
         self.playback.start(pain_before=choice.pain_before)
         self.tick()
+
+    class Wake(Message):
+        """A button on the phone or the headset was pressed (posted from its thread)."""
+
+    def _wake_here(self) -> None:
+        """A button on the phone or the headset wakes this screen, which runs it here, on the
+        session's thread, in the app's context (a command that ends the session switches to
+        the summary): post_message is thread-safe."""
+        def wake() -> None:
+            self.post_message(self.Wake())
+
+        self.playback.wake = wake
+
+    def on_player_screen_wake(self, message: Wake) -> None:
+        self._drain()
 
     def _start_remote(self) -> None:
         """`--remote`: the phone page's server on the Playback's control, its panel shown."""
         app = self.unknot_app
         if not app.remote:
             return
-        import asyncio
-
         from player.remote import start_remote
 
-        loop = asyncio.get_running_loop()
-        # A button on the phone wakes this loop, which runs it here, on the session's thread.
-        def wake() -> None:
-            try:
-                loop.call_soon_threadsafe(self._drain)
-            except RuntimeError:  # the app has closed
-                pass
-
-        self.playback.wake = wake
         try:
             self.remote = start_remote(self.playback.control, app.remote_bind)
         except UnknotError as exc:  # the port is taken: play on without the remote
