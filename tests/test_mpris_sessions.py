@@ -457,7 +457,7 @@ def test_playerctl_drives_the_tui_in_a_real_terminal(bus: str, unknot_home: Path
     import time
 
     from test_tui_tmux import ROUTINE as TUI_ROUTINE
-    from test_tui_tmux import UNKNOT, Tmux, at_prompt, routine_left
+    from test_tui_tmux import UNKNOT, Tmux, at_prompt, paused_countdown_holds, shown_left
 
     if shutil.which("tmux") is None:
         pytest.skip("needs tmux")
@@ -474,29 +474,18 @@ def test_playerctl_drives_the_tui_in_a_real_terminal(bus: str, unknot_home: Path
         tmux.keys("Enter")
         tmux.wait_for("Pain right now")
         tmux.keys("Enter")
-        tmux.wait(lambda s: "Step 1 of 3" in s and "Pain right now" not in s and "left" in s,
-                  "the player")
+        tmux.wait(lambda s: "Step 1 of 3" in s and "Pain right now" not in s
+                  and shown_left(s) is not None, "the player")
         wait_for_names(BUS_NAME)
         assert playerctl("metadata", "title") == "Effleurage · calves · left"
         assert playerctl("metadata", "album") == "Terminal check"
         # play-pause pauses the TUI's countdown: "Paused", and the figure holds.
         playerctl("play-pause")
-        tmux.wait_for("Paused")
-        settled: list[str] = []
-
-        def steady(screen: str) -> bool:
-            settled.append(routine_left(screen))
-            return len(settled) >= 2 and settled[-1] == settled[-2]
-
-        tmux.wait(steady, "the paused countdown to settle")
-        held = settled[-1]
+        held = paused_countdown_holds(tmux)
         assert playerctl("status") == "Paused"
-        deadline = time.monotonic() + 0.6  # at --speed 20, 12 routine seconds would pass
-        while time.monotonic() < deadline:
-            assert routine_left(tmux.screen()) == held
-            time.sleep(0.1)
         playerctl("play-pause")
-        tmux.wait(lambda s: "Paused" not in s and routine_left(s) != held, "the resume")
+        tmux.wait(lambda s: "Paused" not in s and shown_left(s) not in (None, held),
+                  "the resume")
         assert playerctl("status") == "Playing"
         playerctl("next")
         tmux.wait_for("Step 2 of 3")

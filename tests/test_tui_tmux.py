@@ -97,6 +97,30 @@ def routine_left(screen: str) -> str:
     return left
 
 
+def paused_countdown_holds(tmux: Tmux) -> str:
+    """Once "Paused" shows, the `Routine … left` figure holds (at --speed 20); returns it."""
+    tmux.wait_for("Paused")
+    # "Paused" can be drawn a frame before the countdown's last repaint: take the time left
+    # once two captures in a row agree, then it must hold.
+    settled: list[str] = []
+
+    def steady(screen: str) -> bool:
+        left = shown_left(screen)
+        if left is None:
+            return False
+        settled.append(left)
+        return len(settled) >= 2 and settled[-1] == settled[-2]
+
+    tmux.wait(steady, "the paused countdown to settle")
+    held = settled[-1]
+    # At --speed 20 a routine second passes every 50 ms; 0.6 s would show 12 of them.
+    deadline = time.monotonic() + 0.6
+    while time.monotonic() < deadline:
+        assert routine_left(tmux.screen()) == held
+        time.sleep(0.1)
+    return held
+
+
 @pytest.fixture
 def tmux(unknot_home: Path):  # type: ignore[no-untyped-def]
     if shutil.which("tmux") is None:
@@ -148,25 +172,7 @@ def test_a_whole_session_in_a_real_terminal(tmux: Tmux, unknot_home: Path) -> No
 
     # Space pauses: the countdown stops.
     tmux.keys("Space")
-    tmux.wait_for("Paused")
-    # "Paused" can be drawn a frame before the countdown's last repaint: take the time left
-    # once two captures in a row agree, then it must hold.
-    settled: list[str] = []
-
-    def steady(screen: str) -> bool:
-        left = shown_left(screen)
-        if left is None:
-            return False
-        settled.append(left)
-        return len(settled) >= 2 and settled[-1] == settled[-2]
-
-    tmux.wait(steady, "the paused countdown to settle")
-    held = settled[-1]
-    # At --speed 20 a routine second passes every 50 ms; 0.6 s would show 12 of them.
-    deadline = time.monotonic() + 0.6
-    while time.monotonic() < deadline:
-        assert routine_left(tmux.screen()) == held
-        time.sleep(0.1)
+    held = paused_countdown_holds(tmux)
 
     # Space resumes.
     tmux.keys("Space")
