@@ -94,6 +94,14 @@ _ONE_SHOT = frozenset({"start", "switch", "halfway", "say_end"})
 SAY_END_BEFORE = 5.0
 
 
+def _say_end_item(seg: Segment, length: float) -> list[_Item]:
+    """The moment for a step's `say_end` in its last work period (not a sound: the sound
+    listener speaks it, voice.py), or nothing."""
+    if seg.kind == "work" and seg.step_ref.say_end and closes_step(seg):
+        return [_Item(max(0.0, length - SAY_END_BEFORE), "say_end", SAY_END_BEFORE)]
+    return []
+
+
 def closes_step(seg: Segment) -> bool:
     """Whether `seg` is its step's last work period (last repeat, last side)."""
     step = seg.step_ref
@@ -311,6 +319,7 @@ class Session:
                          for k in range(n, 0, -1) if length - k > EPS)
         if seg.kind == "work":
             items.extend(_work_cues(cues, length, n))
+        items += _say_end_item(seg, length)
         if seg.kind == "switch" and cues.switch:
             items.append(_Item(0.0, "switch"))
         end_cue = "end" if seg.kind == "work" and cues.end else None

@@ -268,3 +268,20 @@ def test_say_end_is_an_engine_deadline_that_pauses_and_extensions_move() -> None
     clock.advance(20.0)
     session.poll()
     assert len(heard) == 1
+
+
+def test_a_long_spoken_line_is_not_held_to_the_cue_cap(tmp_path: Path) -> None:
+    """A cue sound may be at most 10 s (cue_limits); 30 words at a slow rate are longer, and
+    unknot's own speech must still play."""
+    from player.sound.backends import SoundFileError
+
+    need_espeak()
+    slow = Speaker(find_speech_engine(VoiceSettings(rate=100)), tmp_path / "voice")  # type: ignore[arg-type]
+    words = ("Next: Lie on your back with the roller across the back under the shoulder blades, "
+             "hands behind the head, ribs down, lower back flat, and roll slowly with the ticks.")
+    wav = slow.render(words)
+    assert check_wav(wav) > 10.0
+    elsewhere = tmp_path / "custom.wav"
+    elsewhere.write_bytes(wav.read_bytes())
+    with pytest.raises(SoundFileError):
+        check_wav(elsewhere)  # the same file as a routine's cue sound is refused

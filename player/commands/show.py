@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from player.timeline import Segment
+    from player.timeline import Segment, Timeline
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,8 +22,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from player import vocab
-    from player.durations import format_clock, format_human
     from player.errors import RoutineError
     from player.library import resolve
     from player.timeline import expand
@@ -37,21 +35,39 @@ def run(args: argparse.Namespace) -> int:
         return 1
     timeline = expand(routine)
     if args.json:
-        print(json.dumps({
-            "id": routine.id,
-            "name": routine.name,
-            "seconds": round(timeline.total, 3),
-            "segments": [_segment_json(seg) for seg in timeline.segments],
-        }, indent=2, ensure_ascii=False))
-        return 0
-    if args.script:
-        from player.safe_text import visible
-        from player.sound.voice import script
+        _print_json(timeline)
+    elif args.script:
+        _print_script(timeline)
+    else:
+        _print_table(timeline)
+    return 0
 
-        for u in script(timeline):
-            print(f"[{format_clock(u.at)}] {visible(u.text, multiline=False)}")
-        return 0
 
+def _print_json(timeline: Timeline) -> None:
+    routine = timeline.routine
+    print(json.dumps({
+        "id": routine.id,
+        "name": routine.name,
+        "seconds": round(timeline.total, 3),
+        "segments": [_segment_json(seg) for seg in timeline.segments],
+    }, indent=2, ensure_ascii=False))
+
+
+def _print_script(timeline: Timeline) -> None:
+    """One line per utterance, `[mm:ss] words`: voice.script, the plan the voice speaks."""
+    from player.durations import format_clock
+    from player.safe_text import visible
+    from player.sound.voice import script
+
+    for u in script(timeline):
+        print(f"[{format_clock(u.at)}] {visible(u.text, multiline=False)}")
+
+
+def _print_table(timeline: Timeline) -> None:
+    from player import vocab
+    from player.durations import format_clock, format_human
+
+    routine = timeline.routine
     rows = [("START", "KIND", "STEP", "TECHNIQUE", "REGION", "SIDE", "DURATION")]
     for seg in timeline.segments:
         rows.append((
@@ -73,7 +89,6 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"Total {format_clock(timeline.total)} ({format_human(timeline.total)}) in "
           f"{len(routine.steps)} steps")
-    return 0
 
 
 def _segment_json(seg: Segment) -> dict[str, object]:

@@ -59,11 +59,21 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+#: Folders of unknot's own rendered speech: a spoken line may run past a cue's 10 s (30 words
+#: at a slow --voice-rate), so the cue cap does not apply there (voice.Speaker adds its cache).
+_SPEECH_DIRS: set[Path] = set()
+
+
+def allow_speech_in(folder: Path) -> None:
+    """Exempt WAVs in `folder` (unknot's speech cache) from the cue-sound size cap."""
+    _SPEECH_DIRS.add(folder.resolve())
+
+
 def check_wav(path: Path) -> float:
     """The duration of a readable PCM WAV in seconds; SoundFileError for anything else
-    (a WAV too big for a cue too)."""
+    (a WAV too big for a cue too, unless it is our own speech)."""
     try:
-        too_big = sound_too_big(path)
+        too_big = "" if path.resolve().parent in _SPEECH_DIRS else sound_too_big(path)
     except OSError as exc:
         raise SoundFileError(f"{path}: {exc.strerror or exc}") from exc
     if too_big:

@@ -23,6 +23,7 @@ from player import vocab
 from player.durations import SPEECH_WPM
 from player.routine import Step
 from player.session import SAY_END_BEFORE, closes_step
+from player.sound.backends import allow_speech_in
 from player.timeline import Segment, Timeline
 
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
@@ -256,6 +257,7 @@ class Speaker:
             # A read-only home still gets speech: a private temp folder for this process.
             folder = Path(tempfile.mkdtemp(prefix="unknot-voice-"))
         self.cache_dir = folder
+        allow_speech_in(folder)
 
     def path_for(self, text: str) -> Path:
         return self.cache_dir / f"{self.engine.key(text)}.wav"
