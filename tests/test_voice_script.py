@@ -285,3 +285,28 @@ def test_a_long_spoken_line_is_not_held_to_the_cue_cap(tmp_path: Path) -> None:
     elsewhere.write_bytes(wav.read_bytes())
     with pytest.raises(SoundFileError):
         check_wav(elsewhere)  # the same file as a routine's cue sound is refused
+
+
+class LateRecorder(Recorder):
+    """A device that takes 0.4 s to start the end chime, as a loaded machine might."""
+
+    def play(self, path: Path) -> None:
+        if path.name == "end.wav":
+            time.sleep(0.4)  # the device's own delay, the thing under test
+        super().play(path)
+
+
+def test_words_wait_for_a_cue_that_started_late(tmp_path: Path) -> None:
+    engine = need_espeak()
+    device = LateRecorder()
+    speaker = Speaker(engine, tmp_path)
+    sound = Sound(device, reason="test", notice=print, speaker=speaker)
+    speaker.render("Next: Switch to the wall.")
+    sound(CueFired(cue="end", segment=None, at=0.0, t=0.0))
+    sound.say("Next: Switch to the wall.")
+    assert wait_for(lambda: len(device.played) == 2)
+    sound.close()
+    (first, t_end), (_, t_said) = device.played
+    assert first == "end.wav"
+    # Timed from when the chime really started, not from when it was queued.
+    assert t_said - t_end >= check_wav(SOUNDS / "end.wav") - 0.05, t_said - t_end

@@ -100,8 +100,14 @@ class Sound:
         self._failure: str | None = None
         self._failure_reported = False
         self._dead = False
-        #: time.monotonic() when the last queued cue will have finished playing.
+        #: time.monotonic() when the cues started so far will have finished playing (from when
+        #: each was queued, then from when it really started: a late worker moves it later).
         self._busy_until = 0.0
+        #: Cues queued so far, and the number of the last one the worker has dealt with: words
+        #: wait for the cues queued before them to have started.
+        self._queued = 0
+        self._played = 0
+        self._custom_lengths: dict[Path, float] = {}
         #: time.monotonic() when the words now playing will have ended (their WAV's length
         #: from the moment they were started: a clock reading, whatever the device does).
         self._speaking_until = 0.0
@@ -122,7 +128,7 @@ class Sound:
                 self._failure = f"sound: cannot use {exc}"
         self._bad_custom: set[str] = set()
         self._playing: list[Playing] = []
-        self._jobs: queue.SimpleQueue[tuple[str, str | None, float, bool] | None] = (
+        self._jobs: queue.SimpleQueue[tuple[str, str | None, int, bool] | None] = (
             queue.SimpleQueue())
         self._worker: threading.Thread | None = None
         if backend.plays_files:
@@ -245,7 +251,9 @@ class Sound:
         with self._lock:
             self._busy_until = max(self._busy_until, now + self._lengths.get(event.cue, 0.0))
             duck = now < self._speaking_until
-        self._jobs.put((event.cue, event.sound, now, duck))
+            self._queued += 1
+            seq = self._queued
+        self._jobs.put((event.cue, event.sound, seq, duck))
 
     def _segment(self, event: SegmentStarted) -> None:
         if not self._voice or self._muted or self._dead:
@@ -276,34 +284,52 @@ class Sound:
             job = self._jobs.get()
             if job is None:
                 return
-            cue, custom, _queued, duck = job
-            if self._dead:
-                continue
-            try:
-                path = self._pick(cue, custom)
-                if duck and path == self._defaults.get(cue):
-                    path = self._ducked.get(cue, path)
-                handle = self._backend.play(path)
-            except DeviceError as exc:
-                with self._lock:
-                    busy = any(_still(p) for p in self._playing)
-                if busy:
-                    # A device without mixing (raw hw, no dmix) refuses a second stream while
-                    # one plays: this cue is lost, the next one will play.
-                    continue
+            cue, custom, seq, duck = job
+            length = None if self._dead else self._play_one(cue, custom, duck)
+            with self._lock:
+                self._played = seq
+                if length is not None:
+                    self._busy_until = max(self._busy_until, time.monotonic() + length)
+            if self._voice:
+                self._voice.poke()
+
+    def _play_one(self, cue: str, custom: str | None, duck: bool) -> float | None:
+        """Start one cue; how long it plays, or None when it did not start."""
+        try:
+            path = self._pick(cue, custom)
+            if duck and path == self._defaults.get(cue):
+                path = self._ducked.get(cue, path)
+            handle = self._backend.play(path)
+        except DeviceError as exc:
+            with self._lock:
+                busy = any(_still(p) for p in self._playing)
+            if not busy:
                 self._fail(f"sound: the audio device failed ({exc}); sound is off", dead=True)
-                continue
-            except SoundFileError as exc:
-                self._fail(f"sound: cannot play {exc}")
-                continue
-            except Exception as exc:  # never let a worker die with a traceback on the TUI
-                self._fail(f"sound: {type(exc).__name__}: {exc}")
-                continue
-            hook = self.on_played
-            if hook is not None:
-                hook(cue, time.monotonic())
-            if handle is not None:
-                self._track(handle)
+            # else: a device without mixing (raw hw, no dmix) refuses a second stream while
+            # one plays: this cue is lost, the next one will play.
+            return None
+        except SoundFileError as exc:
+            self._fail(f"sound: cannot play {exc}")
+            return None
+        except Exception as exc:  # never let a worker die with a traceback on the TUI
+            self._fail(f"sound: {type(exc).__name__}: {exc}")
+            return None
+        hook = self.on_played
+        if hook is not None:
+            hook(cue, time.monotonic())
+        if handle is not None:
+            self._track(handle)
+        return self._length_of(cue, path)
+
+    def _length_of(self, cue: str, path: Path) -> float:
+        if path == self._defaults.get(cue) or path == self._ducked.get(cue):
+            return self._lengths.get(cue, 0.0)
+        if path not in self._custom_lengths:
+            try:
+                self._custom_lengths[path] = check_wav(path)
+            except SoundFileError:
+                self._custom_lengths[path] = 0.0
+        return self._custom_lengths[path]
 
     def _track(self, handle: Playing) -> None:
         # Kept so close() can let them finish; finished ones are dropped as we go.
@@ -405,6 +431,11 @@ class _VoiceWorker:
             self._request = (self._generation, text, earliest)
             self._cond.notify()
 
+    def poke(self) -> None:
+        """A cue has started (the cue worker says so): words waiting on it look again."""
+        with self._cond:
+            self._cond.notify_all()
+
     def cancel(self) -> None:
         with self._cond:
             self._generation += 1
@@ -465,21 +496,30 @@ class _VoiceWorker:
                 self._sound._track(handle)
 
     def _wait_turn(self, generation: int, earliest: float) -> bool:
-        """Wait until `earliest`, then for the cues queued by then to finish; False if the
-        request was superseded meanwhile. Cues that come later (countdown ticks during a
-        lead-in) do not hold the words back: they are short and the words are due now."""
+        """Wait until `earliest`, then for the cues queued by then to have started (a loaded
+        machine may start them late) and finished; False if the request was superseded
+        meanwhile. Cues that come later (countdown ticks during a lead-in) do not hold the
+        words back: they are short and the words are due now."""
+        sound = self._sound
         with self._cond:
+            wanted: int | None = None
             target: float | None = None
             while True:
                 if self._stop or generation != self._generation:
                     return False
                 now = time.monotonic()
-                if target is None and now >= earliest:
-                    target = max(now, self._sound._busy_until)
-                delay = (target if target is not None else earliest) - now
-                if target is not None and delay <= 0:
+                if wanted is None and now >= earliest:
+                    wanted = sound._queued
+                if target is None and wanted is not None and sound._played >= wanted:
+                    target = max(now, sound._busy_until)
+                if target is not None and target <= now:
                     break
-                self._cond.wait(delay)
+                if wanted is None:
+                    self._cond.wait(earliest - now)
+                elif target is None:
+                    self._cond.wait()  # poke(): the cue worker has started another cue
+                else:
+                    self._cond.wait(target - now)
             current, self._current = self._current, None
         if current is not None:
             current.stop()
