@@ -24,6 +24,8 @@ from __future__ import annotations
 import io
 import os
 import select
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -55,6 +57,10 @@ def options(p: Any) -> None:
                    help="routine seconds per wall second (default 20)")
     p.add_argument("--real-device", action="store_true",
                    help="play through the real ALSA default device, out loud")
+    p.add_argument("--media-keys", action="store_true",
+                   help="publish the session over MPRIS, as play does by default, with "
+                        "`playerctl --follow` listening as a desktop widget would (run it "
+                        "under dbus-run-session)")
 
 
 def spread(report: Report, name: str, values: list[float]) -> None:
@@ -89,7 +95,12 @@ def main() -> int:
     inside: list[float] = []       # duration of each play() call
     files: list[Path] = []
 
+    on_bus: list[str] = []
+
     def on_cue(event: Event) -> None:
+        media = getattr(player.playback, "_media", None)
+        if not on_bus and media is not None and media.ready.is_set():
+            on_bus.append(media.name or f"not on the bus: {media.error}")
         if isinstance(event, CueFired):
             with lock:
                 planned.append(event.at)
@@ -121,8 +132,14 @@ def main() -> int:
             sound.on_played = played
             return sound
 
-    opts = Options(sound="simpleaudio", voice=False, speed=args.speed, media_keys=False,
-                   extra_listeners=[on_cue], record=False)
+    opts = Options(sound="simpleaudio", voice=False, speed=args.speed,
+                   media_keys=args.media_keys, extra_listeners=[on_cue], record=False)
+    follow = None
+    if args.media_keys and shutil.which("playerctl"):
+        # A desktop widget's view: every PropertiesChanged of the session is read off the bus.
+        follow = subprocess.Popen(["playerctl", "-p", "unknot", "--follow", "metadata",
+                                   "title"], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
     err = io.StringIO()  # its notices ("a preview: not saved") are shown only on a failure
     with open(os.devnull, "w") as out, open(os.devnull) as stdin:
         player = Measured(routine, opts, out=out, err=err, stdin=stdin)
@@ -133,6 +150,11 @@ def main() -> int:
         cpu0 = time.process_time()
         code = player.run()
         cpu = time.process_time() - cpu0
+    if follow is not None:
+        follow.terminate()
+        follow.wait(5)
+    report.note("MPRIS: " + (on_bus[0] if on_bus else "off") if args.media_keys else
+                "MPRIS: off (--media-keys publishes the session)")
     if code != 0 or player.sound is None or player.sound.backend != "simpleaudio":
         print(err.getvalue(), file=sys.stderr)
         report.not_measured("cue latency", f"simpleaudio is not usable here (exit {code})")
