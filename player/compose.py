@@ -413,8 +413,8 @@ def _candidates(req: Request, folder: Path | None) -> tuple[dict[str, list[Block
         blocks, caution = _load_blocks(str(folder or blocks_dir()), rid)
         if not blocks:
             raise ComposeError(f"unknot has no building blocks for the "
-                               f"{vocab.REGION_BY_ID[rid].name.lower()} yet; "
-                               "'unknot compose --help' lists the regions it knows")
+                               f"{vocab.REGION_BY_ID[rid].name.lower()} yet; it has them for "
+                               f"{', '.join(composable_regions(folder))}")
         usable = _usable(blocks, have, req.gentle)
         if not usable:
             raise ComposeError(f"nothing for the {_names([rid])} fits "

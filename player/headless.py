@@ -371,6 +371,9 @@ class Options:
     voice: bool | None = None
     pain_before: int | None = None
     pain_after: int | None = None
+    #: Pain per region, {region id: 0-10} (`--pain-before calves=6,feet=4`).
+    region_pain_before: dict[str, int] = field(default_factory=dict)
+    region_pain_after: dict[str, int] = field(default_factory=dict)
     ask_pain: bool = False
     #: Save the session even when it is a --speed preview (design.md "Previews are not
     #: sessions").
@@ -447,12 +450,13 @@ class Headless:
             return
         self.notice(f"unknot: {message}")
 
-    def _ask_pain(self, when: str) -> int | None:
-        """Ask for a 0–10 rating on the terminal (Enter skips); None if skipped."""
-        from player.history import parse_pain
+    def _ask_pain(self, when: str) -> None:
+        """Ask for a 0–10 rating, or one per region (`calves=6,feet=4`), on the terminal and
+        keep it in the options (Enter skips)."""
+        from player.pain import parse_rating
 
         for _ in range(3):
-            self.err.write(f"Pain {when} (0–10, Enter to skip): ")
+            self.err.write(f"Pain {when} (0–10, or calves=6,feet=4; Enter to skip): ")
             self.err.flush()
             try:
                 answer = self.stdin.readline()
@@ -460,12 +464,15 @@ class Headless:
                 self.err.write("\n")  # so the next message starts on its own line
                 raise
             if not answer.strip():
-                return None
+                return
             try:
-                return parse_pain(answer)
+                rating = parse_rating(answer)
             except UnknotError as exc:
                 self.notice(str(exc))
-        return None
+                continue
+            setattr(self.options, f"pain_{when}", rating.overall)
+            setattr(self.options, f"region_pain_{when}", dict(rating.regions))
+            return
 
     def _save_history(self) -> bool:
         """Save the session; False (after one line on stderr) when it could not be saved.
@@ -582,7 +589,7 @@ class Headless:
         try:
             if self.options.ask_pain and self.options.pain_before is None:
                 if self.keyboard.active:
-                    self.options.pain_before = self._ask_pain("before")
+                    self._ask_pain("before")
                 else:
                     self.notice("unknot: --ask-pain needs a terminal on stdin; not asking")
             # Playback renders every spoken step before the start, so speech never waits on
@@ -598,12 +605,14 @@ class Headless:
             if (self.options.ask_pain and self.keyboard.active and code == 0
                     and self.options.pain_after is None):
                 try:
-                    self.options.pain_after = self._ask_pain("after")
+                    self._ask_pain("after")
                 except KeyboardInterrupt:
                     code = 130
         finally:
             self.playback.pain_before = self.options.pain_before
             self.playback.pain_after = self.options.pain_after
+            self.playback.recorder.region_pain_before = self.options.region_pain_before
+            self.playback.recorder.region_pain_after = self.options.region_pain_after
             saved = self._save_history()
             if self.sound is not None:
                 self.sound.close()

@@ -115,6 +115,9 @@ class SessionRecorder:
         self.not_saved: str | None = None
         self._pain_before: int | None = None
         self._pain_after: int | None = None
+        #: Pain per region, {region id: 0-10}, written as `region_pain` (player.pain).
+        self.region_pain_before: dict[str, int] = {}
+        self.region_pain_after: dict[str, int] = {}
         self.started: datetime | None = None
         self.ended: datetime | None = None
         self.done: Done | None = None
@@ -199,7 +202,7 @@ class SessionRecorder:
             completed, active = done.completed, done.active_seconds
             steps_done, steps_skipped = done.steps_done, done.steps_skipped
         regions = {r: round(s, 1) for r, s in self._regions.items() if s > 0}
-        return {
+        record: Record = {
             "routine": self.routine.id,
             "name": self.routine.name,
             "started": _iso(self.started),
@@ -212,6 +215,11 @@ class SessionRecorder:
             "pain_after": self._pain_after,
             "regions": regions,
         }
+        if self.region_pain_before or self.region_pain_after:
+            from player.pain import region_pain
+
+            record["region_pain"] = region_pain(self.region_pain_before, self.region_pain_after)
+        return record
 
     def save(self) -> Record | None:
         """Append the record (once). Returns it; None if the session never started.

@@ -175,3 +175,19 @@ def series_lines(region: str, series: list[RegionRating]) -> list[str]:
         lines += ["", f"Average change over {len(pairs)} rated session"
                       f"{'s' * (len(pairs) != 1)}: {mean:+.1f}"]
     return lines
+
+
+def recent_lines(records: Iterable[dict[str, Any]], last: int = 5) -> list[str]:
+    """For the TUI history: each rated region with its last `last` ratings, oldest first
+    (`Calves        7→4  6→5`)."""
+    kept = list(records)
+    regions = rated_regions(kept)
+    if not regions:
+        return []
+    width = max(len(vocab.REGION_BY_ID[r].name) for r in regions)
+    out = []
+    for rid in regions:
+        series = region_series(kept, rid)[-last:]
+        cells = "  ".join(f"{_cell(r.before)}→{_cell(r.after)}" for r in series)
+        out.append(f"{vocab.REGION_BY_ID[rid].name:<{width}}  {cells}")
+    return out

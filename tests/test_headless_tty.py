@@ -157,20 +157,21 @@ def test_ctrl_c_on_a_terminal_exits_130_and_restores_it(  # type: ignore[no-unty
 def test_ask_pain_on_a_terminal(pane_for, tmp_path: Path,  # type: ignore[no-untyped-def]
                                 unknot_home: Path) -> None:
     pane = pane_for("--ask-pain", "--start-at", "3")
-    pane.wait_for("Pain before (0–10, Enter to skip):")
+    pane.wait_for("Pain before (0–10, or calves=6,feet=4; Enter to skip):")
     pane.keys("12", "Enter")  # out of range: asked again
     pane.wait_for("pain must be from 0 to 10, got 12")
-    pane.keys("5", "Enter")
+    pane.keys("5,calf=6", "Enter")  # overall and a region (issue 13)
     pane.wait_for("▶ 3/3 Breathe")
     # To its end (10 s at --speed 2): a session quit in its first 10 s is not recorded.
-    pane.wait_for("Pain after (0–10, Enter to skip):")
-    pane.keys("2", "Enter")
+    pane.wait_for("Pain after (0–10, or calves=6,feet=4; Enter to skip):")
+    pane.keys("2,calves=3", "Enter")
     text = pane.wait_for("SAVED")
     assert "EXIT=0" in text
     stty_restored(tmp_path)
     [line] = (unknot_home / "history.jsonl").read_text().splitlines()
     record = json.loads(line)
     assert (record["pain_before"], record["pain_after"]) == (5, 2)
+    assert record["region_pain"] == {"calves": {"before": 6, "after": 3}}
 
 
 STAMP = re.compile(r"^\[(\d\d):(\d\d)\] (.*)$")

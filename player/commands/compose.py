@@ -6,8 +6,7 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from player.compose import EQUIPMENT
-
+    # Every command's parser is built at start-up: nothing here may import the composer.
     parser.add_argument("--region", dest="regions", metavar="R", action="extend", nargs="+",
                         required=True,
                         help="a region to work, e.g. calves, neck, pecs (repeatable; aliases "
@@ -15,7 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--minutes", type=float, metavar="N", required=True,
                         help="how long the routine should take (it fits within 10 %%)")
     parser.add_argument("--equipment", metavar="E", action="extend", nargs="+", default=[],
-                        help=f"what you have besides your hands: {', '.join(EQUIPMENT)} "
+                        help="what you have besides your hands: ball, roller, wall, gun "
                              "(or massage ball, foam roller, massage gun)")
     parser.add_argument("--gentle", action="store_true",
                         help="light pressure only, no trigger-point holds or massage gun")

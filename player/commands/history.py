@@ -31,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only sessions on or after DATE (YYYY-MM-DD, today, yesterday, 7d)")
     parser.add_argument("--routine", metavar="ID",
                         help="only sessions of this routine (id or name)")
+    parser.add_argument("--region", metavar="R",
+                        help="that region's pain before and after over time (region ids and "
+                             "aliases as in routine files)")
     parser.add_argument("--limit", metavar="N", type=_positive_int,
                         help="show the N most recent sessions (default: 10; --json/--csv: all)")
     out = parser.add_mutually_exclusive_group()
@@ -64,6 +67,8 @@ def _run(args: argparse.Namespace) -> int:
 
     today = date.today()
     since = history.parse_since(args.since, today) if args.since else None
+    if getattr(args, "region", None):
+        return _region(args, since, today)
     if (args.json or args.csv) and not args.limit:
         # Every matching record, printed as it is read: nothing is kept.
         out = _JsonOut(sys.stdout) if args.json else _CsvOut(sys.stdout)
@@ -88,6 +93,43 @@ def _run(args: argparse.Namespace) -> int:
     assert scan.summary is not None
     newest_first = [history.record_of(line) for line in reversed(scan.recent)]
     print(render_text(newest_first, scan.matched, scan.summary, _fancy(sys.stdout)))
+    return 0
+
+
+def _region(args: argparse.Namespace, since: str | None, today: date) -> int:
+    """`--region R`: the region's ratings over time (`region_pain` in the records)."""
+    import difflib
+
+    from player import history, pain, vocab
+    from player.errors import UsageError
+
+    rid = vocab.region_id(args.region)
+    if rid is None:
+        close = difflib.get_close_matches(args.region.lower(), vocab.region_names(), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UsageError(f"unknown region '{args.region[:40]}'{hint}")
+    rated: list[dict[str, Any]] = []
+
+    def keep(line: bytes) -> None:
+        if b'"region_pain"' in line:  # most records rate no region: skip the full decode
+            rated.append(history.record_of(line))
+
+    history.scan_history(since=since, routine=args.routine, keep=0, each=keep, today=today)
+    series = pain.region_series(rated, rid)
+    if args.limit:
+        series = series[-args.limit:]
+    if args.json or args.csv:
+        rows = [{"started": r.started, "routine": r.routine, "before": r.before,
+                 "after": r.after} for r in series]
+        if args.json:
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        else:
+            writer = csv.DictWriter(sys.stdout, ["started", "routine", "before", "after"],
+                                    lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: _csv_cell(v) for k, v in row.items()} for row in rows)
+        return 0
+    print("\n".join(pain.series_lines(rid, series)))
     return 0
 
 

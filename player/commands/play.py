@@ -7,8 +7,12 @@ one line and exit 1 in both modes. Textual is imported only when the TUI is want
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from player.errors import UsageError
+
+if TYPE_CHECKING:
+    from player.pain import Rating
 
 
 def _step_number(text: str) -> int:
@@ -22,12 +26,12 @@ def _step_number(text: str) -> int:
     return value
 
 
-def _pain(text: str) -> int:
+def _pain(text: str) -> Rating:
     from player.errors import UnknotError
-    from player.history import parse_pain
+    from player.pain import parse_rating
 
     try:
-        return parse_pain(text)
+        return parse_rating(text)
     except UnknotError as exc:
         # argparse turns this into its one-line usage error (exit 2).
         raise argparse.ArgumentTypeError(str(exc)) from None
@@ -43,9 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start-at", type=_step_number, metavar="STEP", default=1,
                         help="begin at this step (1-based)")
     parser.add_argument("--pain-before", type=_pain, metavar="N",
-                        help="pain before the session, 0–10, saved in the history")
+                        help="pain before the session, 0–10, or by region as "
+                             "calves=6,feet=4 (or both: 5,calves=6); saved in the history")
     parser.add_argument("--pain-after", type=_pain, metavar="N",
-                        help="pain after the session, 0–10, saved in the history")
+                        help="pain after the session, as --pain-before")
     parser.add_argument("--ask-pain", action="store_true",
                         help="ask for pain 0–10 before and after (needs a terminal)")
     parser.add_argument("--voice-name", metavar="NAME",
@@ -101,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
         return run_tui(args, routine=routine)
 
     from player.headless import Options, run_headless
+    from player.pain import Rating
+
+    before, after = args.pain_before or Rating(), args.pain_after or Rating()
 
     options = Options(
         as_json=args.json,
@@ -108,8 +116,10 @@ def run(args: argparse.Namespace) -> int:
         start_step=start_at,
         sound=args.sound,
         voice=args.voice,
-        pain_before=args.pain_before,
-        pain_after=args.pain_after,
+        pain_before=before.overall,
+        pain_after=after.overall,
+        region_pain_before=dict(before.regions),
+        region_pain_after=dict(after.regions),
         ask_pain=args.ask_pain,
         record=args.record,
         media_keys=getattr(args, "media_keys", True),

@@ -3,8 +3,8 @@ name, routine problems and help."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from textual import on
@@ -19,20 +19,25 @@ from player.errors import Problem, UnknotError
 from player.notice import NOTICE
 from player.routine import Routine
 
+if TYPE_CHECKING:
+    from player.pain import Rating
+
 NOTICE_TEXT = (
     NOTICE + "\n\n"
     "Work at a 'good pain' of about 4 to 7 out of 10, never more."
 )
 
 
-def parse_pain(text: str) -> int | None:
-    """A 0–10 pain rating from what was typed; None for nothing; UsageError otherwise."""
-    text = text.strip()
-    if not text:
-        return None
-    from player.history import parse_pain as history_parse_pain
+def parse_pain(text: str) -> Rating:
+    """What was typed at a pain prompt: `6`, `calves=6,feet=4` or both (player.pain);
+    an empty Rating for nothing; UsageError (one line) otherwise."""
+    from player.pain import parse_rating
 
-    return int(history_parse_pain(text))
+    return parse_rating(text)
+
+
+#: The pain prompt's label, at the start and the end.
+PAIN_HINT = "0–10 or by region (calves=6,feet=4)"
 
 
 class NoticeScreen(ModalScreen[None]):
@@ -59,6 +64,8 @@ class StartChoice:
 
     start: bool
     pain_before: int | None = None
+    #: Pain per region typed as `calves=6,feet=4`.
+    region_pain: dict[str, int] = field(default_factory=dict)
 
 
 class StartScreen(ModalScreen[StartChoice]):
@@ -80,8 +87,8 @@ class StartScreen(ModalScreen[StartChoice]):
             if self.routine.caution:
                 yield Static(f"⚠ {self.routine.caution}", id="start-caution", classes="caution",
                              markup=False)
-            yield Label("Pain right now, 0–10 (optional):")
-            yield Input(placeholder="Enter to skip", id="pain-before", max_length=3)
+            yield Label(f"Pain right now, {PAIN_HINT}:")
+            yield Input(placeholder="Enter to skip", id="pain-before", max_length=80)
             yield Label("", id="start-error", classes="error")
             yield Label("Enter  start      Esc  back", classes="dialog-keys")
 
@@ -92,7 +99,7 @@ class StartScreen(ModalScreen[StartChoice]):
         except UnknotError as exc:
             self.query_one("#start-error", Label).update(str(exc))
             return
-        self.dismiss(StartChoice(True, pain))
+        self.dismiss(StartChoice(True, pain.overall, dict(pain.regions)))
 
     def action_cancel(self) -> None:
         self.dismiss(StartChoice(False))

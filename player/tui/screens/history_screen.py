@@ -79,6 +79,9 @@ class HistoryScreen(Screen[None]):
                 yield DayChart(id="history-days")
                 yield Label("Minutes per region, last 30 days", classes="history-heading")
                 yield Static("", id="history-regions")
+                yield Label("Pain by region, before → after (last 5 ratings)",
+                            classes="history-heading", id="history-pain-heading")
+                yield Static("", id="history-pain", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -137,6 +140,12 @@ class HistoryScreen(Screen[None]):
         self.query_one("#history-days", DayChart).show([s / 60 for s in summary.day_seconds],
                                                        summary.today)
         self.query_one("#history-regions", Static).update(region_bars(summary.region_seconds))
+        from player import pain
+
+        rated = pain.recent_lines(message.records)
+        self.query_one("#history-pain", Static).update("\n".join(rated))
+        for widget in self.query("#history-pain, #history-pain-heading"):
+            widget.display = bool(rated)
 
     def _fill_table(self, records: list[dict[str, Any]]) -> None:
         table = self.query_one("#history-table", DataTable)

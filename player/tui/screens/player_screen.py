@@ -180,6 +180,7 @@ class PlayerScreen(Screen[None]):
         self._start_remote()
         # Media keys, headset buttons, the desktop's widget (MPRIS): silent without a bus.
         self.playback.start_media_keys(self.unknot_app.media_keys)
+        self.playback.recorder.region_pain_before = dict(choice.region_pain)
         self.playback.start(pain_before=choice.pain_before)
         self.tick()
 

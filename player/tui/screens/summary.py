@@ -20,7 +20,7 @@ from player.errors import UnknotError
 from player.events import Done
 from player.routine import Routine
 from player.tui.messages import SummaryClosed
-from player.tui.screens.dialogs import parse_pain
+from player.tui.screens.dialogs import PAIN_HINT, parse_pain
 from player.tui.widgets.footer import FittingFooter
 
 
@@ -51,6 +51,11 @@ class SummaryScreen(Screen[None]):
         done = self.done
         total = len(self.routine.steps)
         pain_before = getattr(self.recorder, "pain_before", None)
+        rated = getattr(self._recorder(), "region_pain_before", None) or {}
+        regions = ", ".join(f"{r} {n}" for r, n in rated.items())
+        before = "not rated" if pain_before is None else f"{pain_before}/10"
+        if regions:
+            before = regions if pain_before is None else f"{before} · {regions}"
         with Center(id="summary-center"):
             with Vertical(id="summary"):
                 yield Label("Well done" if done.completed else "Session ended",
@@ -60,12 +65,11 @@ class SummaryScreen(Screen[None]):
                     f"Steps done     {done.steps_done} of {total}\n"
                     f"Skipped        {done.steps_skipped}\n"
                     f"Active time    {format_human(done.active_seconds)}\n"
-                    f"Pain before    "
-                    f"{'not rated' if pain_before is None else f'{pain_before}/10'}",
+                    f"Pain before    {before}",
                     id="summary-stats", markup=False,
                 )
-                yield Label("Pain now, 0–10 (optional):")
-                yield Input(placeholder="Enter to skip", id="pain-after", max_length=3)
+                yield Label(f"Pain now, {PAIN_HINT}:")
+                yield Input(placeholder="Enter to skip", id="pain-after", max_length=80)
                 yield Label("", id="summary-error", classes="error")
                 yield Label("Enter  save with this rating\nEsc    save without rating",
                             classes="dialog-keys")
@@ -93,8 +97,13 @@ class SummaryScreen(Screen[None]):
             self.query_one("#summary-error", Label).update(str(exc))
             return
         if self.recorder is not None:
-            self.recorder.pain_after = pain
+            self.recorder.pain_after = pain.overall
+            self._recorder().region_pain_after = dict(pain.regions)
         self.action_close()
+
+    def _recorder(self) -> Any:
+        """The SessionRecorder (the player hands over its Playback, which holds one)."""
+        return getattr(self.recorder, "recorder", self.recorder)
 
     def action_close(self) -> None:
         if self._left:
