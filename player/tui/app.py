@@ -80,6 +80,9 @@ class UnknotApp(App[int]):
         #: Publish the session over MPRIS (media keys, headset buttons); `run()` turns it on
         #: unless --no-media-keys or `media_keys = false` (off in tests that build the app).
         self.media_keys = False
+        #: SIGTERM, SIGHUP, SIGINT, SIGTSTP save or pause the session (player.tui.signals);
+        #: set by `run()` for a real terminal, off in pilot tests.
+        self.handle_signals = False
         #: Serve the phone remote page while playing (`--remote`), on `remote_bind`.
         self.remote = False
         self.remote_bind: str | None = None
@@ -138,6 +141,10 @@ class UnknotApp(App[int]):
     # -- lifecycle -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self.handle_signals:
+            from player.tui.signals import install
+
+            install(self)
         self._make_sound()
         if self._unknown_theme is not None:
             name = visible(self._unknown_theme, multiline=False)
@@ -194,12 +201,16 @@ class UnknotApp(App[int]):
             self.pop_screen()
 
     def action_interrupt(self) -> None:
+        self.end_and_exit(130, "interrupted")
+
+    def end_and_exit(self, code: int, reason: str) -> None:
+        """Ctrl+C, SIGINT, SIGTERM, SIGHUP: end a playing session as `reason`, save, exit."""
         # The player and the summary both hold a session record that must not be lost.
         for screen in self.screen_stack:
             interrupt = getattr(screen, "interrupt", None)
             if callable(interrupt):
-                interrupt()
-        self.exit(return_code=130)
+                interrupt(reason)
+        self.exit(return_code=code)
 
 
 def make_app(
@@ -247,6 +258,7 @@ def run(args: argparse.Namespace, routine: Routine | None = None) -> int:
     app.remote = bool(getattr(args, "remote", False))
     app.media_keys = _media_keys(args)
     app.events = getattr(args, "events", None)
+    app.handle_signals = True
     app.remote_bind = getattr(args, "remote_bind", None)
     from player.safe_text import plain_terminal
 

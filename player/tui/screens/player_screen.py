@@ -248,12 +248,18 @@ class PlayerScreen(Screen[None]):
             # The summary saves through the Playback, with the pain-after rating typed there.
             app.switch_screen(SummaryScreen(self.routine, event, self.playback))
 
-    def interrupt(self) -> None:
-        """Ctrl+C: end the session as interrupted and save it, without the summary."""
+    def interrupt(self, reason: str = "interrupted") -> None:
+        """Ctrl+C or a signal: end the session as `reason` and save it, without the summary."""
         self._leaving = True
         if self._playback is not None:
-            self._playback.end("interrupted")
+            self._playback.end(reason)
             self._playback.save()
+
+    def pause_for_suspend(self) -> None:
+        """Ctrl+Z (SIGTSTP): the session waits while the process is stopped."""
+        if self._is_playing():
+            self.playback.pause()
+            self._then_redraw()
 
     def on_unmount(self) -> None:
         # Leaving any other way (Ctrl+Q, the app closing) still records what was done.

@@ -112,7 +112,7 @@ class SummaryScreen(Screen[None]):
         self.save()
         self.post_message(SummaryClosed())
 
-    def interrupt(self) -> None:
+    def interrupt(self, reason: str = "interrupted") -> None:
         """Ctrl+C here: keep the record (without a pain-after rating) before the app exits."""
         if not self._left:
             self._left = True
