@@ -709,6 +709,8 @@ def _fast_decoder() -> tuple[Any, Callable[[bytes], Any], Callable[[bytes], list
             ("pain_before", whole | None | unset, msgspec.UNSET),
             ("pain_after", whole | None | unset, msgspec.UNSET),
             ("regions", dict[str, number] | None | unset, msgspec.UNSET),
+            # {region: {"before": 0-10, "after": 0-10}} (player.pain.region_pain).
+            ("region_pain", dict[str, dict[str, whole]] | None | unset, msgspec.UNSET),
         ],
         forbid_unknown_fields=True,
         gc=False,

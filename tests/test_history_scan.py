@@ -51,6 +51,8 @@ GOOD = [
     b"   " + dumps(record(16)),
     dumps(record(17, regions=None, pain_before=None)),
     dumps(record(16, routine="Desk-Neck", name="DESK neck")),  # ids and names match any case
+    dumps(record(15, region_pain={"calves": {"before": 6, "after": 3}, "neck": {"after": 2}})),
+    dumps(record(14, region_pain={"calves": {"before": 6.5}})),  # not the fast decoder's
     dumps(record(18, started="2026-11-18")),
     b'{"routine": "r", "started": "2026-11-02T07:00:00Z", "active_seconds": 1, '
     b'"active_seconds": 2}',  # a key twice: the last one counts, in both readers
@@ -67,6 +69,7 @@ BAD = [
     # Finite but past 2**53 (where floats stop counting exactly): damage in every field.
     dumps(record(3, regions={"calves": 1e20})), dumps(record(3, active_seconds=1e17)),
     dumps(record(3, pain_before=2**54)), dumps(record(3, steps_skipped=-(2**60))),
+    dumps(record(3, region_pain={"calves": {"before": 2**60}})),
     dumps(record(3))[:40], b"\xff\xfe" + dumps(record(3)), b"[" * 5000 + b"]" * 5000,
 ]
 SPLIT = dumps(record(4)).replace(b', "ended"', b',\n"ended"')  # one record over two lines
