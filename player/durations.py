@@ -5,9 +5,13 @@ from __future__ import annotations
 import math
 import re
 
-_UNITS = re.compile(r"^(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*"
-                    r"(?:(?P<s>\d+(?:\.\d+)?)\s*s(?:ec)?)?$")
-_CLOCK = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d+):(?P<s>[0-5]\d(?:\.\d+)?)$")
+# Units as people write them: 20s, 20 sec, 20 secs, 20 seconds, 2m, 2 min, 2 minutes, 1 hour.
+# Numbers of at most 9 digits (and 9 decimals): int() refuses 4,301 digits with a ValueError.
+_NUM = r"\d{1,9}(?:\.\d{1,9})?"
+_UNITS = re.compile(rf"^(?:(?P<h>{_NUM})\s*h(?:(?:ou)?rs?)?)?\s*"
+                    rf"(?:(?P<m>{_NUM})\s*m(?:in(?:ute)?s?)?)?\s*"
+                    rf"(?:(?P<s>{_NUM})\s*s(?:ec(?:ond)?s?)?)?$")
+_CLOCK = re.compile(r"^(?:(?P<h>\d{1,9}):)?(?P<m>\d{1,9}):(?P<s>[0-5]\d(?:\.\d{1,9})?)$")
 
 
 class DurationError(ValueError):

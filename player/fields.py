@@ -25,6 +25,8 @@ from player.includes import inside
 from player.reader import BOOL, FLOAT, INT, Reader, is_null, is_str, kind, short, suggest
 from player.speedups import MAX_KEY_TEXT, MISSING, Memo
 
+#: Shortest duration other than 0 (duration, lead_in, rest, cadence): a person's second.
+MIN_SECONDS = 1.0
 #: Longest single duration (duration, lead_in, rest, cadence).
 MAX_SECONDS = 3600.0
 #: Most work periods per side.
@@ -222,6 +224,11 @@ def _range_problem(secs: float, name: str, written: str, positive: bool) -> str:
         return f"'{name}' must be 0 or more, got {written}"
     if secs > MAX_SECONDS:
         return f"'{name}' must be at most 1 hour, got {written}"
+    if 0 < secs < MIN_SECONDS:
+        # A person cannot do anything in a millisecond, and a cadence of one microsecond
+        # would be millions of cues (issue 12, class 1).
+        zero = "" if positive else "0 or "
+        return f"'{name}' must be {zero}at least 1 second, got {written}"
     return ""
 
 

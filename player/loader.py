@@ -41,7 +41,7 @@ from player.fields import (
     parse_written,
 )
 from player.includes import SUFFIXES, allowed_roots, find_include, is_regular_file
-from player.reader import Reader, is_null, kind, short
+from player.reader import Reader, is_null, kind, short, suggest
 from player.routine import Cues, Routine, Step
 from player.speedups import MISSING, Memo, paused_gc, real_file
 from player.vocab import Region, Severity, Source, Technique, cue_phrase
@@ -56,6 +56,8 @@ __all__ = [
 
 #: Most problems reported for one routine (its includes included).
 MAX_PROBLEMS = 200
+#: Most files deep an include may nest (a routine that includes one that includes …).
+MAX_INCLUDE_DEPTH = 32
 #: Most steps a routine may expand to once includes are spliced in.
 MAX_STEPS = 100_000
 #: Get-into-position time of a `Step` built by hand; a loaded step's default is `lead_in: auto`.
@@ -172,8 +174,12 @@ class _FileReader(Reader):
 
     def required(self, node: Node, written: dict[str, tuple[Node, Node]],
                  required: tuple[str, ...], where: str) -> None:
+        keys = [str(k.value) for k, _ in node.value if isinstance(k, ScalarNode)] \
+            if isinstance(node, MappingNode) else []
         for name in required:
-            if name not in written:
+            # A misspelling of it (`techique`) was just reported with the suggestion: say it
+            # once (issue 12, class 9), not again as missing.
+            if name not in written and not any(suggest(k, [name]) for k in keys):
                 self.error(node, f"missing required field '{name}'{where}")
 
     def defaults(self, node: Node) -> dict[str, Chosen]:
@@ -313,6 +319,10 @@ class _FileReader(Reader):
             return []
         if target in self.c.stack:
             self.error(value_node, self.cycle(target))
+            return []
+        if len(self.c.stack) >= MAX_INCLUDE_DEPTH:  # 250 deep was a RecursionError (issue 12)
+            self.error(value_node, f"includes nest more than {MAX_INCLUDE_DEPTH} deep: include "
+                                   "the routines one after another instead")
             return []
         result = self.c.load(target, _display(target))
         if result.steps is None:
