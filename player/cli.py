@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("new", "write a commented starter routine into your routine folder"),
     "schema": ("schema", "print the routine format as JSON Schema (for editors)"),
     "history": ("history", "past sessions, streaks and minutes per region"),
-    "compose": ("compose", "compose a routine for the regions that hurt, in N minutes"),
+    "compose": ("compose", "compose a routine for where it hurts, in the minutes you have"),
     "program": ("program", "plans over days: list, show, start, stop, export to a calendar"),
     "today": ("today", "today's session in the active program, and the streak"),
     "doctor": ("doctor", "show the sound backend, voice and folders; play a test cue"),
