@@ -14,6 +14,7 @@ from snapshot_app import CALVES, DESK, picker_app, player_app, sync
 from textual.widgets import Input
 
 from player.clock import FakeClock
+from player.control import Command
 from player.tui.screens.dialogs import ConfirmEndScreen, StartScreen
 from player.tui.screens.picker import PickerScreen
 from player.tui.screens.player_screen import PlayerScreen
@@ -469,8 +470,10 @@ async def test_routine_ending_under_the_end_prompt_goes_to_the_summary() -> None
         player = await started(pilot)
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmEndScreen)
-        clock.advance(TOTAL + 1)
-        player.tick()
+        # The prompt pauses the session; a control from outside (MPRIS, the phone) can
+        # still move it, and Next from the last step ends it.
+        while player.session.state != "done":
+            player.playback.command(Command.NEXT)
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
         assert str(app.screen.query_one("#summary-title").content) == "Well done"
@@ -562,3 +565,63 @@ async def _completed_session_flashes(seen: list[bool]) -> None:
             await pilot.pause()
             assert isinstance(app.screen, SummaryScreen)
             assert app.screen._flash_steps == 0 and not app.screen.has_class("-flash")
+
+
+@pytest.mark.parametrize("answer", ["n", "escape"])
+@sync
+async def test_the_end_prompt_pauses_and_going_on_resumes(answer: str) -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 12)  # into the first work period
+        left = player.session.routine_remaining()
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmEndScreen)
+        assert player.session.state == "paused"
+        clock.advance(60)  # a minute of reading the prompt costs nothing
+        player.tick()
+        await pilot.pause()
+        assert player.session.routine_remaining() == pytest.approx(left)
+        await pilot.press(answer)
+        await pilot.pause()
+        assert app.screen is player
+        assert player.session.state == "work"
+        await advance(pilot, clock, 1)
+        assert player.session.routine_remaining() == pytest.approx(left - 1)
+
+
+@sync
+async def test_a_dialog_over_a_paused_session_leaves_it_paused() -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 12)
+        await pilot.press("space")
+        await pilot.pause()
+        assert player.session.state == "paused"
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmEndScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is player
+        assert player.session.state == "paused"  # as the dialog found it
+
+
+@sync
+async def test_q_y_under_the_prompt_ends_the_time_played_before_it(unknot_home: Path) -> None:
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 20)
+        await pilot.press("q")
+        clock.advance(300)  # far past the routine's end, behind the prompt
+        player.tick()
+        await pilot.press("y")
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        assert str(summary.query_one("#summary-title").content) == "Session ended"
+        assert summary.done.active_seconds == pytest.approx(20.0)

@@ -60,11 +60,15 @@ def terminal_modes(tmux: Tmux) -> str:
     return match.group(1)
 
 
-def start_playing(tmux: Tmux, tmp_path: Path) -> int:
+def pane_title(tmux: Tmux) -> str:
+    return tmux.run("display-message", "-p", "-t", "t", "#{pane_title}").strip()
+
+
+def start_playing(tmux: Tmux, tmp_path: Path, *options: str) -> int:
     """`unknot play` at --speed 20 (a preview, so --record) past its first 10 s; its pid."""
     tmux.wait(at_prompt, "the shell prompt")
     tmux.type(f"{UNKNOT} play {tmp_path / 'signal-check.yaml'} --speed 20 --record "
-              "--no-sound --no-voice --no-media-keys; echo exit=$?")
+              f"--no-sound --no-voice --no-media-keys {' '.join(options)}; echo exit=$?")
     tmux.keys("Enter")
     tmux.wait_for("Pain right now")
     tmux.keys("Enter")
@@ -101,10 +105,13 @@ def test_a_signal_ends_the_session_saved_with_its_exit_code(
         tmux: Tmux, tmp_path: Path, unknot_home: Path, signum: int, code: int,
         reason: str) -> None:
     before = terminal_modes(tmux)
+    title = pane_title(tmux)
     tmux.run("send-keys", "-t", "t", "clear", "Enter")
     pid = start_playing(tmux, tmp_path)
+    assert pane_title(tmux).endswith(" · unknot")
     subprocess.run(["kill", f"-{signum}", str(pid)], check=True)
     assert exit_code(tmux) == code
+    assert pane_title(tmux) == title  # the window title is the shell's again
     (record,) = history(unknot_home)
     assert record["completed"] is False
     assert isinstance(record["active_seconds"], float) and record["active_seconds"] >= 10
@@ -161,3 +168,29 @@ def test_ctrl_z_pauses_and_fg_comes_back_paused(
     assert exit_code(tmux) == 0
     (record,) = history(unknot_home)
     assert record["completed"] is False and record["active_seconds"] >= 10
+
+
+def test_the_window_title_shows_time_left_and_step_and_comes_back(
+        tmux: Tmux, tmp_path: Path, unknot_home: Path) -> None:
+    tmux.wait(at_prompt, "the shell prompt")
+    title = pane_title(tmux)
+    start_playing(tmux, tmp_path)
+    seen = pane_title(tmux)
+    assert re.fullmatch(r"\d\d:\d\d · Calves · unknot", seen), seen
+    tmux.keys("q")
+    tmux.wait_for("End this session?")
+    tmux.keys("y")
+    tmux.wait_for("Session ended")
+    tmux.keys("Enter")
+    assert exit_code(tmux) == 0
+    assert pane_title(tmux) == title
+
+
+def test_no_title_leaves_the_window_title_alone(
+        tmux: Tmux, tmp_path: Path, unknot_home: Path) -> None:
+    tmux.wait(at_prompt, "the shell prompt")
+    title = pane_title(tmux)
+    pid = start_playing(tmux, tmp_path, "--no-title")
+    assert pane_title(tmux) == title
+    subprocess.run(["kill", "-TERM", str(pid)], check=True)
+    assert exit_code(tmux) == 143

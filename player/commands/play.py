@@ -64,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "moment it happens: a file, a FIFO (never waits for a reader; "
                              "one that goes away never stops the session) or - for stdout "
                              "(headless only)")
+    parser.add_argument("--no-title", dest="title", action="store_false",
+                        help="do not show the time left and the step in the terminal's title "
+                             "while playing (TUI)")
     parser.add_argument("--no-media-keys", dest="media_keys", action="store_false",
                         help="do not publish the session on D-Bus (MPRIS: media keys, "
                              "headset buttons, the desktop's media widget)")

@@ -83,6 +83,9 @@ class UnknotApp(App[int]):
         #: SIGTERM, SIGHUP, SIGINT, SIGTSTP save or pause the session (player.tui.signals);
         #: set by `run()` for a real terminal, off in pilot tests.
         self.handle_signals = False
+        #: The time left and the step in the terminal's title while playing (`--no-title`,
+        #: `title = false`); set by `run()`, off in pilot tests.
+        self.window_title = False
         #: Serve the phone remote page while playing (`--remote`), on `remote_bind`.
         self.remote = False
         self.remote_bind: str | None = None
@@ -259,12 +262,22 @@ def run(args: argparse.Namespace, routine: Routine | None = None) -> int:
     app.media_keys = _media_keys(args)
     app.events = getattr(args, "events", None)
     app.handle_signals = True
+    app.window_title = _setting(args, "title")
     app.remote_bind = getattr(args, "remote_bind", None)
     from player.safe_text import plain_terminal
 
     plain_terminal(sys.__stderr__)  # an ISO-8859-1 terminal: ASCII lines, never `\u2591`
     app.run()
     return app.return_code if app.return_code is not None else 0
+
+
+def _setting(args: argparse.Namespace, name: str) -> bool:
+    """A boolean option, or (for the picker, which has no such option) config.toml's."""
+    if hasattr(args, name):
+        return bool(getattr(args, name))
+    from player.config import load
+
+    return load().values.get(name, True) is not False
 
 
 def _media_keys(args: argparse.Namespace) -> bool:

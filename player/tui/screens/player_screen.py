@@ -40,6 +40,7 @@ from player.errors import UnknotError
 from player.events import Done, Event
 from player.playback import Playback, Severity
 from player.routine import Routine
+from player.safe_text import visible
 from player.session import Session
 from player.timeline import Segment, Timeline, expand
 from player.tui import layout, text
@@ -100,6 +101,10 @@ class PlayerScreen(Screen[None]):
         self._timer: asyncio.TimerHandle | None = None
         self._shown: dict[str, object] = {}
         self._leaving = False
+        #: A dialog over the player paused the session; its closing resumes it.
+        self._paused_for_dialog = False
+        #: The terminal's own title is saved on its title stack (see `_window_title`).
+        self._title_pushed = False
         self._plan: layout.Plan | None = None
         #: The segment on show (the layout is planned for its step).
         self._seg: Segment | None = None
@@ -261,7 +266,50 @@ class PlayerScreen(Screen[None]):
             self.playback.pause()
             self._then_redraw()
 
+    def on_screen_suspend(self) -> None:
+        """A dialog covers the player ("End this session?", help, the remote panel): the
+        session waits for it, so no time passes unseen behind it."""
+        if self._is_playing() and not self.session.paused:
+            self._paused_for_dialog = self.playback.pause()
+            self._then_redraw()
+
+    def on_screen_resume(self) -> None:
+        """The dialog is gone: the session goes on as the dialog found it."""
+        if not self._paused_for_dialog:
+            return
+        self._paused_for_dialog = False
+        if self._is_playing() and not self._leaving:
+            self.playback.resume()
+            self._then_redraw()
+
+    def _window_title(self, clock: str, seg: Segment, kind: str) -> None:
+        """`04:12 · Calves · unknot` in the terminal's title while playing (xterm's title
+        stack keeps the one it had: pushed at the first, popped on every way out)."""
+        if not self.unknot_app.window_title or kind == "ready":
+            return
+        what = (vocab.display_name("region", seg.region) if seg.region
+                else vocab.display_name("technique", seg.technique))
+        title = visible(f"{clock} · {what} · unknot", multiline=False)
+        if not self._title_pushed:
+            self._title_pushed = True
+            self._terminal_write("\x1b[22;0t")  # push the title the terminal had
+        self._terminal_write(f"\x1b]2;{title}\x07")
+
+    def _restore_title(self) -> None:
+        if self._title_pushed:
+            self._title_pushed = False
+            self._terminal_write("\x1b[23;0t")  # pop: the title from before unknot
+
+    def _terminal_write(self, data: str) -> None:
+        driver = self.unknot_app._driver  # noqa: SLF001 - Textual has no public title call
+        if driver is not None:
+            try:
+                driver.write(data)
+            except Exception:  # the terminal is gone (hang-up): nothing to show it on
+                pass
+
     def on_unmount(self) -> None:
+        self._restore_title()
         # Leaving any other way (Ctrl+Q, the app closing) still records what was done.
         if self._playback is not None and self._playback.playing:
             self._leaving = True
@@ -389,7 +437,10 @@ class PlayerScreen(Screen[None]):
             remaining, elapsed = session.segment_remaining(), session.segment_elapsed()
             routine_left = session.routine_remaining()
         countdown = self.query_one("#countdown", Countdown)
-        countdown.show(format_clock(remaining))  # repaints only when the text changes
+        clock = format_clock(remaining)
+        countdown.show(clock)  # repaints only when the text changes
+        if self._set("title", (clock, seg.index, kind)):
+            self._window_title(clock, seg, kind)
         last = seg.step_ref.cues.countdown or self.FINAL_SECONDS
         final = kind in ("lead_in", "work", "switch") and 0 < remaining <= last
         if self._set("final", final):
