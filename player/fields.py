@@ -112,24 +112,30 @@ def _named(items: tuple[vocab.Technique, ...] | tuple[vocab.Region, ...]) -> dic
     return {"anyOf": [{"enum": names}, {"type": "string", "pattern": spelled(names)}]}
 
 
-_NUM = r"[0-9]+(\.[0-9]+)?\s*"
-_DURATION_TEXT = (rf"\s*({_NUM}({ci('sec')}|{ci('s')})?|({_NUM}{ci('h')})?\s*"
-                  rf"({_NUM}{ci('m')}({ci('in')})?)?\s*({_NUM}({ci('sec')}|{ci('s')}))?|"
-                  r"([0-9]+:)?[0-9]+:[0-5][0-9](\.[0-9]+)?)\s*$")
+_NUM = r"[0-9]{1,9}(\.[0-9]{1,9})?\s*"
+_S = f"{ci('s')}({ci('ec')}({ci('ond')})?{ci('s')}?)?"  # s, sec, secs, second, seconds
+_M = f"{ci('m')}({ci('in')}({ci('ute')})?{ci('s')}?)?"  # m, min, mins, minute, minutes
+_H = f"{ci('h')}(({ci('ou')})?{ci('r')}{ci('s')}?)?"  # h, hr, hrs, hour, hours
+_DURATION_TEXT = (rf"\s*({_NUM}({_S})?|({_NUM}{_H})?\s*({_NUM}{_M})?\s*({_NUM}{_S})?|"
+                  r"([0-9]{1,9}:)?[0-9]{1,9}:[0-5][0-9](\.[0-9]{1,9})?)\s*$")
+#: Less than a second but not 0 (`0.5s`, `0:00.5`): the loader refuses those (MIN_SECONDS).
+_SUB_SECOND = (rf"(?!\s*0*\.[0-9]*[1-9][0-9]*\s*({_S})?\s*$)"
+               r"(?!\s*([0-9]+:)?0+:00\.[0-9]*[1-9])")
 #: A duration as text, as player.durations reads it (the range is the loader's to check).
-DURATION_OR_ZERO_PATTERN = r"^(?=\s*[0-9])" + _DURATION_TEXT
+DURATION_OR_ZERO_PATTERN = r"^(?=\s*[0-9])" + _SUB_SECOND + _DURATION_TEXT
 #: ...with some digit other than 0, so `0s` and `0:00` are refused as the loader does.
-DURATION_PATTERN = r"^(?=\s*[0-9])(?=[^1-9]*[1-9])" + _DURATION_TEXT
+DURATION_PATTERN = r"^(?=\s*[0-9])(?=[^1-9]*[1-9])" + _SUB_SECOND + _DURATION_TEXT
 
 DURATION = {
     "anyOf": [
-        {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_SECONDS},
+        {"type": "number", "minimum": MIN_SECONDS, "maximum": MAX_SECONDS},
         {"type": "string", "pattern": DURATION_PATTERN},
     ],
 }
 DURATION_OR_ZERO = {
     "anyOf": [
-        {"type": "number", "minimum": 0, "maximum": MAX_SECONDS},
+        {"const": 0},
+        {"type": "number", "minimum": MIN_SECONDS, "maximum": MAX_SECONDS},
         {"type": "string", "pattern": DURATION_OR_ZERO_PATTERN},
     ],
 }

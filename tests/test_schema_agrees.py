@@ -56,19 +56,22 @@ def spelled_duration(total: int) -> st.SearchStrategy[object]:
     """Every spelling of a whole number of seconds the format documents."""
     m, s = divmod(total, 60)
     forms: list[object] = [total, float(total), str(total), f"{total}s", f"{total} sec",
-                           f"{total}S", _clock(total)]
+                           f"{total}S", f"{total} secs", f"{total} Seconds", _clock(total)]
     if m:
         forms += [f"{m}m{s}s" if s else f"{m}m", f"{m} min {s} s" if s else f"{m} min",
-                  f"{m}M {s}SEC" if s else f"{m}MIN"]
+                  f"{m}M {s}SEC" if s else f"{m}MIN", f"{m} minutes {s} second" if s
+                  else f"{m} minute"]
     if total == 3600:
-        forms += ["1h", "1 h", "1H"]
+        forms += ["1h", "1 h", "1H", "1 hour", "1 hrs", "1 HOURS"]
     return st.sampled_from(forms)
 
 
 def durations(zero_ok: bool) -> st.SearchStrategy[object]:
     good = st.integers(min_value=0 if zero_ok else 1, max_value=3600).flatmap(spelled_duration)
-    fractions = st.sampled_from(["2.5", 2.5, "1m 0.5s", "0.5s"])
-    bad = st.sampled_from(["soon", "", "-5s", "1:75", "20 seconds", -1, 3601, True, None,
+    fractions = st.sampled_from(["2.5", 2.5, "1m 0.5s", "0.5m", "1.5 secs"])
+    # Under a second but not 0 is refused, as are a string of 10 digits and plain nonsense.
+    bad = st.sampled_from(["soon", "", "-5s", "1:75", "20 secondz", -1, 3601, True, None,
+                           0.5, "0.5s", "0.25", "0:00.5", "1234567890s",
                            *([] if zero_ok else [0, 0.0, "0s", "0:00"])])
     return mostly(st.one_of(good, good, good, fractions), bad)
 
