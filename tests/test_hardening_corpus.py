@@ -39,7 +39,7 @@ HOSTILE = [
     # 3: slow or deep
     "1:" * 2000 + "1", "[" * 200 + "]" * 200, "{a: " * 100 + "1" + "}" * 100,
     "&a [*a]", "*nothing", "!!python/object/apply:os.system ['true']", "!!binary AAAA",
-    '"' + "x" * 100_000 + '"',
+    '"' + "x" * 10_000 + '"',  # 10 KB: any quote of it must be shortened
     # 4: control characters and look-alikes
     '"\\x1b]52;c;aGk=\\x07"', '"\\x1b[2J\\x1b[H"', '"\\u202eevil"', '"a\\x00b"', '"\\x9b31m"',
     '"\\ud800"', '"\\U0010ffff"', '"﷽"', '"🙆" ',
