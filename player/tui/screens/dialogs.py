@@ -3,8 +3,9 @@ name, routine problems and help."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from textual import on
@@ -223,8 +224,8 @@ def key_table(title: str, rows: list[tuple[str, str]]) -> Table:
     return table
 
 
-def with_screen_keys(rows: list[tuple[str, str]], bindings: list[Any],
-                     key_display: Any) -> list[tuple[str, str]]:
+def with_screen_keys(rows: list[tuple[str, str]], bindings: Iterable[Binding],
+                     key_display: Callable[[Binding], str]) -> list[tuple[str, str]]:
     """`rows`, plus any shown binding of the screen that they do not mention (a key another
     part of unknot added), so the help never leaves a key out."""
     listed = {key for key, _ in rows}
@@ -252,7 +253,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from player.tui.screens.picker import PickerScreen
 
-        picker = with_screen_keys(PICKER_KEYS, list(PickerScreen.BINDINGS),
+        picker = with_screen_keys(PICKER_KEYS, [b for b in PickerScreen.BINDINGS
+                                               if isinstance(b, Binding)],
                                   self.app.get_key_display)
         with Vertical(id="help", classes="dialog"):
             yield Label("Keys", classes="dialog-title")

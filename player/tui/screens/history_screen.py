@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from rich.markup import escape
 from rich.text import Text
@@ -30,7 +29,7 @@ RECENT = 50
 class HistoryLoaded(Message):
     """The history file was read (off the event loop) and summarised."""
 
-    records: list[dict[str, Any]]
+    records: list[dict[str, object]]
     summary: history.Summary
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
@@ -62,7 +61,7 @@ class HistoryScreen(Screen[None]):
         self._path = path
         self._today = today
         #: The records shown, in file order, once loaded (None while loading).
-        self.records: list[dict[str, Any]] | None = None
+        self.records: list[dict[str, object]] | None = None
         self.summary: history.Summary | None = None
         #: Warnings about damaged lines skipped while reading (`path:N: warning: …`).
         self.warnings: list[str] = []
@@ -147,7 +146,7 @@ class HistoryScreen(Screen[None]):
         for widget in self.query("#history-pain, #history-pain-heading"):
             widget.display = bool(rated)
 
-    def _fill_table(self, records: list[dict[str, Any]]) -> None:
+    def _fill_table(self, records: list[dict[str, object]]) -> None:
         table = self.query_one("#history-table", DataTable)
         table.clear()
         for r in reversed(records[-RECENT:]):
@@ -155,7 +154,7 @@ class HistoryScreen(Screen[None]):
                 str(r.get("started", ""))[:16].replace("T", " "),
                 # A plain string cell is Rich markup: escape it, so "[/x]" is text, not a crash.
                 escape(visible(str(r.get("name") or r.get("routine")), multiline=False)),
-                Text(f"{float(r.get('active_seconds') or 0) / 60:.1f}", justify="right"),
+                Text(f"{_seconds(r.get('active_seconds')) / 60:.1f}", justify="right"),
                 "yes" if r.get("completed") else "no",
                 history.format_pain(r),
             )
@@ -178,3 +177,8 @@ def region_bars(region_seconds: dict[str, float], width: int = 30) -> Text:
         out.append(f"{names[rid]:<{w}}  {history.format_minutes(secs):>8}  ")
         out.append("█" * max(1, round(width * secs / most)), style="green")
     return out
+
+
+def _seconds(value: object) -> float:
+    """A record's seconds as a number (history has already checked records; 0 when absent)."""
+    return float(value) if isinstance(value, (int, float)) else 0.0

@@ -7,10 +7,11 @@ can raise out of here: the library reports problems as data.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on
@@ -36,7 +37,9 @@ from player.tui.widgets.footer import FittingFooter
 TODAY_MARK = "▶ "
 
 if TYPE_CHECKING:
+    from player.library import Entry
     from player.programs import TodayMark
+    from player.routine import Routine
 
 COLUMN_TITLES = {"name": "Routine", "min": "Min", "regions": "Regions",
                  "equipment": "Equipment", "source": "Source"}
@@ -46,7 +49,7 @@ def _clip(value: str, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
-def entry_matches(entry: Any, words: list[str]) -> bool:
+def entry_matches(entry: Entry, words: list[str]) -> bool:
     """Whether every word of the filter appears in the entry's name, id, tags or regions."""
     if not words:
         return True
@@ -61,14 +64,14 @@ def entry_matches(entry: Any, words: list[str]) -> bool:
     return all(word in haystack for word in words)
 
 
-def _same_file(path: Any) -> Path:
+def _same_file(path: str | os.PathLike[str]) -> Path:
     try:
         return Path(path).resolve()
     except (OSError, RuntimeError):
         return Path(path).absolute()
 
 
-def first_error(entry: Any) -> str:
+def first_error(entry: Entry) -> str:
     problems = list(entry.problems or [])
     errors = [p for p in problems if p.severity == "error"] or problems
     return errors[0].message if errors else "cannot be loaded"
@@ -101,9 +104,9 @@ class StepList(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
-        self.routine: Any = None
+        self.routine: Routine | None = None
 
-    def show(self, routine: Any) -> None:
+    def show(self, routine: Routine | None) -> None:
         self.routine = routine
         self.refresh(layout=True)
 
@@ -156,7 +159,7 @@ class PickerScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.entries: list[Any] = []
+        self.entries: list[Entry] = []
         self.shown: list[int] = []
         self._totals: dict[int, float] = {}
         self._widths: dict[str, int] = {}
@@ -330,7 +333,7 @@ class PickerScreen(Screen[None]):
             previous = self.highlighted()
             self.refill(keep=previous.path if previous is not None else None)
 
-    def _cells(self, index: int, entry: Any) -> list[Text]:
+    def _cells(self, index: int, entry: Entry) -> list[Text]:
         routine = entry.routine
         widths = self._widths
         if routine is None or index not in self._totals:
@@ -355,7 +358,7 @@ class PickerScreen(Screen[None]):
             }
         return [cells[key] for key in widths]
 
-    def highlighted(self) -> Any | None:
+    def highlighted(self) -> Entry | None:
         table = self.query_one(DataTable)
         if not self.shown or table.row_count == 0:
             return None

@@ -6,7 +6,7 @@ The record goes to history through the session's `SessionRecorder` when the summ
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +23,9 @@ from player.tui.messages import SummaryClosed
 from player.tui.screens.dialogs import PAIN_HINT, parse_pain
 from player.tui.widgets.footer import FittingFooter
 
+if TYPE_CHECKING:
+    from player.playback import Playback
+
 
 class SummaryScreen(Screen[None]):
     """Steps done and skipped, active time, pain before and after."""
@@ -38,7 +41,8 @@ class SummaryScreen(Screen[None]):
     FLASHES = 3
     FLASH_SECONDS = 0.25
 
-    def __init__(self, routine: Routine, done: Done, recorder: Any = None) -> None:
+    def __init__(self, routine: Routine, done: Done,
+                 recorder: Playback | None = None) -> None:
         super().__init__()
         self.routine = routine
         self.done = done
@@ -50,8 +54,8 @@ class SummaryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         done = self.done
         total = len(self.routine.steps)
-        pain_before = getattr(self.recorder, "pain_before", None)
-        rated = getattr(self._recorder(), "region_pain_before", None) or {}
+        pain_before = self.recorder.pain_before if self.recorder is not None else None
+        rated = self.recorder.recorder.region_pain_before if self.recorder is not None else {}
         regions = ", ".join(f"{r} {n}" for r, n in rated.items())
         before = "not rated" if pain_before is None else f"{pain_before}/10"
         if regions:
@@ -98,12 +102,8 @@ class SummaryScreen(Screen[None]):
             return
         if self.recorder is not None:
             self.recorder.pain_after = pain.overall
-            self._recorder().region_pain_after = dict(pain.regions)
+            self.recorder.recorder.region_pain_after = dict(pain.regions)
         self.action_close()
-
-    def _recorder(self) -> Any:
-        """The SessionRecorder (the player hands over its Playback, which holds one)."""
-        return getattr(self.recorder, "recorder", self.recorder)
 
     def action_close(self) -> None:
         if self._left:
