@@ -13,6 +13,7 @@ This module ties them together: a file's top level, its defaults, its steps, its
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence, cast
@@ -58,6 +59,9 @@ __all__ = [
 MAX_PROBLEMS = 200
 #: Most files deep an include may nest (a routine that includes one that includes …).
 MAX_INCLUDE_DEPTH = 32
+#: Python frames an include level may still need below it (one level takes about 6, a YAML
+#: file's composing a few dozen more).
+STACK_SPARE = 150
 #: Most steps a routine may expand to once includes are spliced in.
 MAX_STEPS = 100_000
 #: Get-into-position time of a `Step` built by hand; a loaded step's default is `lead_in: auto`.
@@ -320,8 +324,10 @@ class _FileReader(Reader):
         if target in self.c.stack:
             self.error(value_node, self.cycle(target))
             return []
-        if len(self.c.stack) >= MAX_INCLUDE_DEPTH:  # 250 deep was a RecursionError (issue 12)
-            self.error(value_node, f"includes nest more than {MAX_INCLUDE_DEPTH} deep: include "
+        # 250 deep was a RecursionError (issue 12). The cap also keeps STACK_SPARE frames free
+        # under whatever called the loader (a deep caller: a test runner, hypothesis).
+        if len(self.c.stack) >= MAX_INCLUDE_DEPTH or _stack_left() < STACK_SPARE:
+            self.error(value_node, f"includes nest more than {len(self.c.stack)} deep: include "
                                    "the routines one after another instead")
             return []
         result = self.c.load(target, _display(target))
@@ -392,6 +398,15 @@ def check_file(path: Path | str, *, search_dirs: Sequence[Path | str] = (),
     routine = Routine(id=p.stem, steps=tuple(result.steps), path=real, source=source,
                       **header)
     return routine, problems
+
+
+def _stack_left() -> int:
+    """Frames left before RecursionError, from where this is called."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back  # type: ignore[assignment]
+    return sys.getrecursionlimit() - depth
 
 
 def load_routine(path: Path | str, *, source: Source = "path",

@@ -207,3 +207,20 @@ def test_include_chains_of_any_depth(tmp_path: Path, depth: int, cycle: bool) ->
     assert time.monotonic() - start < 10.0
     if cycle:
         assert result is None  # a cycle is an error, never a RecursionError
+
+
+def test_a_deep_include_chain_under_a_deep_caller_is_an_error(tmp_path: Path) -> None:
+    # The cap holds whatever stack the caller has already used (a test runner, hypothesis):
+    # called 800 frames deep, a 400-deep chain is still a RoutineError, never RecursionError.
+    import sys
+
+    for i in range(400):
+        nxt = f"  - include: c{i + 1}\n" if i + 1 < 400 else "  - technique: breathe\n" \
+            "    duration: 30s\n"
+        (tmp_path / f"c{i}.yaml").write_text(f"name: C{i}\nsteps:\n{nxt}", encoding="utf-8")
+
+    def deep(frames: int) -> Routine | None:
+        return deep(frames - 1) if frames > 0 else outcome(tmp_path / "c0.yaml")
+
+    assert sys.getrecursionlimit() - 800 > 100
+    assert deep(800) is None
