@@ -90,6 +90,11 @@ def shown_left(screen: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _seconds(mmss: str) -> int:
+    m, sec = mmss.split(":")
+    return int(m) * 60 + int(sec)
+
+
 def routine_left(screen: str) -> str:
     """The `Routine … mm:ss left` figure on the player screen."""
     left = shown_left(screen)
@@ -180,7 +185,12 @@ def test_a_whole_session_in_a_real_terminal(tmux: Tmux, unknot_home: Path) -> No
 
     # n skips to step 2.
     tmux.keys("n")
-    tmux.wait_for("Step 2 of 3")
+    screen = tmux.wait(lambda s: "Step 2 of 3" in s and shown_left(s) is not None, "step 2")
+    # The end prompt pauses the session: play 12 s of step 2 first, so it is a session
+    # (10 s or more) whatever the load on the machine.
+    skipped_to = _seconds(routine_left(screen))
+    tmux.wait(lambda s: (left := shown_left(s)) is not None and _seconds(left) <= skipped_to - 12,
+              "12 s of step 2")
 
     # q asks, y ends, and the summary shows.
     tmux.keys("q")

@@ -325,11 +325,13 @@ class PlayerScreen(Screen[None]):
         for the next moment something is due (tests call it after moving the fake clock)."""
         if self._playback is None or self._playback.state == "done":
             return
-        self._settle()
-        self._playback.poll()
-        if not self._leaving:
-            self.redraw()
-        self._arm()
+        try:
+            self._settle()
+            self._playback.poll()
+            if not self._leaving:
+                self.redraw()
+        finally:
+            self._arm()  # whatever happened above, the next wake-up is set
 
     def _settle(self) -> None:
         """Woken EARLY before a deadline: wait out the last moment, so the cue is on time."""
@@ -340,6 +342,10 @@ class PlayerScreen(Screen[None]):
         left = wake - self._playback.clock.now()
         if 0 < left <= EARLY:
             time.sleep(left)
+
+    def _wake_up(self) -> None:
+        self._timer = None
+        self.call_later(self.tick)  # False when the screen is closing: nothing left to wake
 
     def _arm(self) -> None:
         """One timer to the next deadline or shown change; none while paused or done."""
@@ -356,9 +362,11 @@ class PlayerScreen(Screen[None]):
             # Not Textual's set_timer: its one-shot timer "skips" a tick whose task starts later
             # than its delay (and divides by a delay of 0), so on a loaded machine the chain
             # of wake-ups could silently end. The loop's own timer always fires; the tick then
-            # runs as a message of this screen, like any handler.
+            # runs as a message posted to this screen (call_later: a queued Callback, which
+            # always wakes the screen's message loop; call_next only ran with the next message
+            # the screen happened to get, and under load the wake-up could be lost).
             loop = asyncio.get_running_loop()
-            self._timer = loop.call_later(max(delay, 0.0), self.call_next, self.tick)
+            self._timer = loop.call_later(max(delay, 0.0), self._wake_up)
 
     @staticmethod
     def _next_wake(session: Session) -> float | None:
