@@ -13,7 +13,6 @@ Reading skips damaged lines with a warning that names the line, and leaves them 
 from __future__ import annotations
 
 import functools
-import gc
 import json
 import os
 import stat
@@ -26,6 +25,7 @@ from typing import Any, Callable, Iterable, Iterator
 from player.clock import Clock
 from player.errors import UnknotError, UsageError
 from player.events import Done, Event, SegmentEnded, SegmentStarted
+from player.gcpause import paused_gc
 from player.routine import Routine
 
 try:  # POSIX; elsewhere O_APPEND single writes still keep records whole, only unlocked.
@@ -397,14 +397,9 @@ def read_history(path: Path | None = None, warn: Warn | None = _stderr_warn) -> 
     lines = data.split(b"\n")
     if lines[-1] == b"":
         lines.pop()  # the newline that ends the last record
-    gc_was_on = gc.isenabled()
     # Reading creates one dict per line and no cycles; the collector would only walk them.
-    gc.disable()
-    try:
+    with paused_gc():
         return _records(_parse_lines(lines), target, warn)
-    finally:
-        if gc_was_on:
-            gc.enable()
 
 
 def _records(parsed: list[object], target: Path, warn: Warn | None) -> list[Record]:
@@ -527,14 +522,9 @@ def scan_history(
     scan = Scan()
     recent: collections.deque[bytes] = collections.deque(maxlen=max(keep, 0))
     tally = Tally(today)
-    gc_was_on = gc.isenabled()
-    gc.disable()  # a block's records are acyclic: the collector would only walk them
-    try:
+    with paused_gc():  # a block's records are acyclic: the collector would only walk them
         tally.feed(_matching(target, warn, scan, since, routine, recent.append if keep else None,
                              each))
-    finally:
-        if gc_was_on:
-            gc.enable()
     scan.recent = list(recent)
     scan.summary = tally.summary()
     return scan

@@ -25,14 +25,14 @@ Three things made it cost more, and each has its answer here:
 
 from __future__ import annotations
 
-import gc
 import os
 import stat
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
+
+from player.gcpause import paused_gc as paused_gc  # re-exported: the loader uses it
 
 try:  # libyaml: ten times faster; the pure-Python composer is the fallback.
     _Base: Any = yaml.CSafeLoader
@@ -123,13 +123,3 @@ def forget_folders() -> None:
     _FOLDERS.clear()
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused for the block (restored as it was)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

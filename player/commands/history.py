@@ -43,17 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import gc
+    from player.gcpause import paused_gc
 
     # Up to 100,000 small acyclic dicts: the cycle collector would only walk them again and
     # again (about a tenth of the run time).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _run(args)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _run(args: argparse.Namespace) -> int:
