@@ -477,7 +477,7 @@ def test_without_a_terminal_the_tui_says_so_in_one_line(unknot_home: Path) -> No
 
 
 def test_preview_steps_break_between_parts_only() -> None:
-    from player.tui.screens.picker import wrap_parts
+    from player.tui.widgets.step_list import wrap_parts
 
     parts = ["Ball roll", "Feet", "each", "1 min 30 s"]
     assert wrap_parts(" 2. ", parts, 40) == [" 2. Ball roll · Feet · each · 1 min 30 s"]

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.geometry import Size
-from textual.message import Message
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Static
 
 from player.durations import format_human
@@ -32,6 +28,8 @@ from player.tui import text
 from player.tui.messages import PlayRequested
 from player.tui.screens.dialogs import HelpScreen, NameScreen, ProblemsScreen
 from player.tui.widgets.footer import FittingFooter
+from player.tui.widgets.routine_table import RoutineTable
+from player.tui.widgets.step_list import StepList
 
 #: Marks today's routine of the active program in the table and the preview.
 TODAY_MARK = "▶ "
@@ -39,7 +37,6 @@ TODAY_MARK = "▶ "
 if TYPE_CHECKING:
     from player.library import Entry
     from player.programs import TodayMark
-    from player.routine import Routine
 
 COLUMN_TITLES = {"name": "Routine", "min": "Min", "regions": "Regions",
                  "equipment": "Equipment", "source": "Source"}
@@ -75,67 +72,6 @@ def first_error(entry: Entry) -> str:
     problems = list(entry.problems or [])
     errors = [p for p in problems if p.severity == "error"] or problems
     return errors[0].message if errors else "cannot be loaded"
-
-
-def wrap_parts(prefix: str, parts: list[str], width: int) -> list[str]:
-    """`prefix` and `parts` joined by ` · `, broken only between parts (a line that breaks ends
-    in `·`), later lines indented under the first part. A part longer than a line is left for
-    the widget to wrap."""
-    indent = " " * len(prefix)
-    lines: list[str] = []
-    line = prefix + parts[0]
-    for index, part in enumerate(parts[1:], 2):
-        # Room for the part, and for the ` ·` that ends the line if the next part breaks.
-        room = 0 if index == len(parts) else 2
-        if len(line) + 3 + len(part) + room <= width:
-            line += " · " + part
-        else:
-            lines.append(line + " ·")
-            line = indent + part
-    lines.append(line)
-    return lines
-
-
-class StepList(Widget):
-    """The preview's steps, one per number; a step too long for a line breaks between its
-    parts, so `1 min 30 s` or `Upper trapezius` is never split."""
-
-    DEFAULT_CSS = "StepList { height: auto; }"
-
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id)
-        self.routine: Routine | None = None
-
-    def show(self, routine: Routine | None) -> None:
-        self.routine = routine
-        self.refresh(layout=True)
-
-    def lines(self, width: int) -> list[str]:
-        if self.routine is None:
-            return []
-        out: list[str] = []
-        for number, step in enumerate(self.routine.steps, 1):
-            name, work = text.step_parts(step)
-            out += wrap_parts(f"{number:>2}. ", [*name.split(" · "), work], max(1, width))
-        return out
-
-    def render(self) -> Text:
-        return Text("\n".join(self.lines(self.size.width)))
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        content = Text("\n".join(self.lines(width)))
-        return len(content.wrap(self.app.console, max(1, width)))
-
-
-class RoutineTable(DataTable[Text]):
-    """The routine table; tells the picker when its width changes so the columns fit."""
-
-    @dataclass
-    class Resized(Message):
-        width: int
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.post_message(self.Resized(event.size.width))
 
 
 class PickerScreen(Screen[None]):
