@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from player import history
 from player.cli import main
+from player.history import store
 
 TODAY = date(2026, 11, 20)
 
@@ -100,7 +101,7 @@ def scanned(path: Path, since: str | None, routine: str | None, keep: int
 @pytest.mark.parametrize("block", [7, 64, 333, 4096, 1 << 21])
 def test_every_kind_of_line_reads_as_the_whole_file_reader_reads_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
-    monkeypatch.setattr(history, "_BLOCK", block)
+    monkeypatch.setattr(store, "_BLOCK", block)
     path = tmp_path / "history.jsonl"
     lines = [*GOOD, *BAD, SPLIT, *BLANK, *GOOD[::-1]]
     path.write_bytes(b"\n".join(lines) + b"\n" + dumps(record(2))[:-3])  # a torn last line
@@ -125,12 +126,12 @@ def test_any_mix_reads_the_same(tmp_path_factory: pytest.TempPathFactory, picks:
                                 routine: str | None) -> None:
     path = tmp_path_factory.mktemp("scan") / "history.jsonl"
     path.write_bytes(b"\n".join(picks) + (b"\n" if newline and picks else b""))
-    saved = history._BLOCK
-    history._BLOCK = block
+    saved = store._BLOCK
+    store._BLOCK = block
     try:
         assert scanned(path, since, routine, keep) == expected(path, since, routine, keep)
     finally:
-        history._BLOCK = saved
+        store._BLOCK = saved
 
 
 def test_a_missing_history_is_empty(tmp_path: Path) -> None:
@@ -156,7 +157,7 @@ def test_unknot_history_lists_newest_first(unknot_home: Path,
 
 def test_memory_stays_flat_however_long_the_history(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(history, "_BLOCK", 1 << 18)
+    monkeypatch.setattr(store, "_BLOCK", 1 << 18)
     path = tmp_path / "history.jsonl"
     line = dumps(record(19))
     path.write_bytes((line + b"\n") * 60_000)  # 15 MB
