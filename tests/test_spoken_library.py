@@ -215,7 +215,8 @@ def test_render_script_lays_every_line_at_its_planned_time(tmp_path: Path,
     rid = "plantar-first-steps"
     out = tmp_path / "script.wav"
     proc = subprocess.run([sys.executable, str(REPO / "scripts" / "render_script.py"), rid,
-                           str(out)], capture_output=True, text=True, timeout=120)
+                           str(out)], capture_output=True, text=True,
+                          timeout=600)  # a bound on a hang: ~40 espeak-ng and sox runs under load
     assert proc.returncode == 0, proc.stderr
     plan = script(expand(resolve(rid)))
     assert len(proc.stdout.splitlines()) == len(plan)

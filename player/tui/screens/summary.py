@@ -24,6 +24,8 @@ from player.tui.screens.dialogs import PAIN_HINT, parse_pain
 from player.tui.widgets.footer import FittingFooter
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from player.playback import Playback
 
 
@@ -50,6 +52,7 @@ class SummaryScreen(Screen[None]):
         self._left = False
         #: Flash changes still to come (on, off, on, off…).
         self._flash_steps = 0
+        self._flash_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         done = self.done
@@ -84,14 +87,19 @@ class SummaryScreen(Screen[None]):
         if self.done.completed and self.app.animation_level != "none":
             self._flash_steps = 2 * self.FLASHES
             self._flash()
-            self.set_interval(self.FLASH_SECONDS, self._flash, repeat=2 * self.FLASHES - 1)
+            # Not `repeat=`: Textual's interval skips the ticks a loaded machine made it miss
+            # and still counts them, so the flash could stop while on. This one runs until
+            # every change has been made, and then stops itself.
+            self._flash_timer = self.set_interval(self.FLASH_SECONDS, self._flash)
 
     def _flash(self) -> None:
         """One change of the end-of-session flash; it always ends with the flash off."""
-        if self._flash_steps <= 0:
-            return
-        self._flash_steps -= 1
-        self.set_class(self._flash_steps % 2 == 1, "-flash")
+        if self._flash_steps > 0:
+            self._flash_steps -= 1
+            self.set_class(self._flash_steps % 2 == 1, "-flash")
+        if self._flash_steps <= 0 and self._flash_timer is not None:
+            self._flash_timer.stop()
+            self._flash_timer = None
 
     @on(Input.Submitted, "#pain-after")
     def submitted(self, event: Input.Submitted) -> None:
