@@ -1,7 +1,8 @@
 """Provides `--events PATH`: every session event as one JSON line, for other programs.
 
-The objects are headless `--json`'s (`player.headless.json_event`), one per line, each written
-with a single `os.write` the moment the engine emits it (no buffer to flush). PATH may be:
+The objects are headless `--json`'s (`player.headless.format.json_event`), one per line,
+each written with a single `os.write` the moment the engine emits it (no buffer to flush).
+PATH may be:
 
 - a regular file (created, appended to);
 - a FIFO: opened without blocking. With no reader yet the open fails (ENXIO) and is tried
@@ -64,7 +65,7 @@ class EventLog:
         timeline: Timeline,
         notice: Callable[[str], None] | None = None,
     ) -> None:
-        from player.headless import json_event
+        from player.headless.format import json_event
 
         self.target = target
         self.timeline = timeline

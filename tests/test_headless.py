@@ -337,3 +337,39 @@ def test_an_unwritable_history_is_one_line_and_the_same_result(
     assert proc.returncode == 1
     errs = [line for line in proc.stderr.splitlines() if "history" in line]
     assert len(errs) == 1 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def _modules_after(code: str) -> set[str]:
+    """The player.* modules loaded once `code` has run in a fresh interpreter."""
+    probe = code + "\nimport sys; print(' '.join(m for m in sys.modules if m.startswith('player')))"
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=REPO, text=True,
+                          capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split())
+
+
+def test_the_json_format_loads_without_the_driver() -> None:
+    # The event log and the phone remote take json_event; they need not load the driver.
+    loaded = _modules_after("from player.headless import json_event; json_event")
+    assert "player.headless.format" in loaded
+    assert not loaded & {"player.headless.driver", "player.headless.terminal",
+                         "player.playback"}
+
+
+def test_version_does_not_load_headless_play() -> None:
+    loaded = _modules_after("from player.cli import main\ntry:\n    main(['--version'])\n"
+                            "except SystemExit:\n    pass")
+    assert "player.cli" in loaded  # the probe sees what was imported
+    assert not any(m.startswith("player.headless") for m in loaded), loaded
+
+
+def test_every_name_the_package_lists_is_there() -> None:
+    import player.headless as package
+    from player.headless import driver, terminal
+    from player.headless import format as text
+
+    homes = {name: getattr(package, name) for name in package.__all__}
+    assert homes["Headless"] is driver.Headless and homes["Printer"] is terminal.Printer
+    assert homes["json_event"] is text.json_event
+    with pytest.raises(AttributeError):
+        package.no_such_name  # noqa: B018

@@ -42,7 +42,10 @@ def test_the_layers_are_kept() -> None:
     ("session.py", "from player import history", "The engine knows no history"),
     ("loader.py", "from player.library import discover", "The library reads routines"),
     ("history/stats.py", "from player.history.store import scan_history", "History: the"),
-], ids=["domain-cli", "domain-textual", "engine-history", "loader-library", "stats-store"])
+    ("headless/format.py", "from player.headless.driver import Headless",
+     "The headless format is text only"),
+], ids=["domain-cli", "domain-textual", "engine-history", "loader-library", "stats-store",
+        "format-driver"])
 def test_a_forbidden_import_is_caught(tmp_path: Path, module: str, line: str,
                                       contract: str) -> None:
     shutil.copytree(REPO / "player", tmp_path / "player",

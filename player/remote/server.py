@@ -224,7 +224,7 @@ class RemoteServer:
         self._last_shown: tuple[object, ...] | None = None
         self._switch_interval: float | None = None
         self._stopped = False
-        from player.headless import json_event
+        from player.headless.format import json_event
 
         self._json_event = json_event
 
