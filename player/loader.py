@@ -110,6 +110,8 @@ class _Checker:
         self.stack: list[Path] = []
         self.step_count = 0
         self.full = False
+        #: The include chain that went too deep, reported once, at the top file (issue 12).
+        self.too_deep: list[Path] | None = None
 
     def add(self, path: str, line: int, column: int, severity: Severity, message: str) -> None:
         key = (path, line, column, severity, message)
@@ -327,10 +329,17 @@ class _FileReader(Reader):
         # 250 deep was a RecursionError (issue 12). The cap also keeps STACK_SPARE frames free
         # under whatever called the loader (a deep caller: a test runner, hypothesis).
         if len(self.c.stack) >= MAX_INCLUDE_DEPTH or _stack_left() < STACK_SPARE:
-            self.error(value_node, f"includes nest more than {len(self.c.stack)} deep: include "
-                                   "the routines one after another instead")
+            self.c.too_deep = [*self.c.stack, target]
+        else:
+            result = self.c.load(target, _display(target))
+        if self.c.too_deep is not None:
+            # One line for the whole chain, at the top file's include (not one per file).
+            if len(self.c.stack) == 1:
+                chain = self.c.too_deep
+                self.error(value_node, f"includes nest more than {len(chain) - 1} deep "
+                                       f"({_chain(chain)}): include the routines one after "
+                                       "another instead")
             return []
-        result = self.c.load(target, _display(target))
         if result.steps is None:
             self.error(value_node, f"included routine '{short(value)}' has errors")
             return []
@@ -353,11 +362,15 @@ class _FileReader(Reader):
 
     def cycle(self, target: Path) -> str:
         """The message for an include of a file already being read."""
-        chain = self.c.stack[self.c.stack.index(target):] + [target]
-        shown = [p.name for p in chain]
-        if len(shown) > 7:  # a long cycle: its ends, and how many between (issue 12)
-            shown = [*shown[:3], f"({len(shown) - 6} more)", *shown[-3:]]
-        return f"include cycle: {' → '.join(short(n) for n in shown)}"
+        return f"include cycle: {_chain(self.c.stack[self.c.stack.index(target):] + [target])}"
+
+
+def _chain(paths: list[Path]) -> str:
+    """An include chain by file name; a long one as its ends and how many between (issue 12)."""
+    shown = [p.name for p in paths]
+    if len(shown) > 7:
+        shown = [*shown[:3], f"({len(shown) - 6} more)", *shown[-3:]]
+    return " → ".join(short(n) for n in shown)
 
 
 def _display(path: Path) -> str:

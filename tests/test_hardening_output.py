@@ -153,3 +153,18 @@ def test_a_session_that_ran_before_the_disk_filled_is_saved(
     # It stopped at the first line that did not fit, after real work (more than the 10 s floor).
     assert records[0]["completed"] is False and records[0]["active_seconds"] >= 10
     assert out.stat().st_size <= limit
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("where", ["closed", "full"])
+def test_new_that_cannot_say_where_it_wrote_says_so_on_stderr(where: str,
+                                                              unknot_home: Path) -> None:
+    done, took = unknot(["new", "morning"], where)
+    target = unknot_home / "routines" / "morning.yaml"
+    line = one_error_line(done.stderr)
+    assert line.startswith("unknot: error: cannot write to standard output: ")
+    # The file is there and valid, and the line says where, so the name being taken is no
+    # surprise.
+    assert line.endswith(f"(the routine was written to {target.resolve()})"), line
+    assert done.returncode == 1 and took < BOUND
+    assert target.read_text(encoding="utf-8").startswith("#")

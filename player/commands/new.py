@@ -14,11 +14,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import subprocess
+    import sys
     from pathlib import Path
 
     from player.errors import UnknotError
     from player.library import find, looks_like_path, resolve
     from player.loader import check_file, is_regular_file
+    from player.safe_text import OutputError
     from player.scaffold import create, editor_command
 
     text = None
@@ -39,10 +41,15 @@ def run(args: argparse.Namespace) -> int:
             raise UnknotError(f"cannot read {source_path}: {exc}") from None
 
     target = create(args.name, text)
-    print(target.resolve())
     _, problems = check_file(target)
-    for problem in problems:
-        print(problem)
+    try:
+        print(target.resolve())
+        for problem in problems:
+            print(problem)
+        sys.stdout.flush()
+    except OutputError as exc:
+        # The file is there: say so, or the person tries again and finds the name taken.
+        raise OutputError(f"{exc} (the routine was written to {target.resolve()})") from None
 
     if args.edit:
         argv = editor_command()
