@@ -278,16 +278,13 @@ def _equipment_words(ids: Iterable[str]) -> str:
 def normalise(regions: Sequence[str], minutes: float, equipment: Sequence[str] = (),
               gentle: bool = False) -> Request:
     """Region and equipment names → ids (aliases and long names accepted); ComposeError if not."""
-    import difflib
-
     if not regions:
         raise ComposeError("name at least one region, e.g. --region calves")
     ids: set[str] = set()
     for name in regions:
         rid = vocab.region_id(name)
         if rid is None:
-            close = difflib.get_close_matches(name.lower(), vocab.region_names(), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = vocab.did_you_mean(name.lower(), vocab.region_names())
             raise ComposeError(f"unknown region '{name[:40]}'{hint}")
         ids.add(rid)
     kit: set[str] = set()

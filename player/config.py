@@ -89,10 +89,9 @@ def _line_of(text: str, key: str) -> int:
 
 
 def _closest(name: str) -> str:
-    import difflib
+    from player.vocab import did_you_mean
 
-    match = difflib.get_close_matches(name, list(SETTING_BY_NAME), n=1)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    return did_you_mean(name, SETTING_BY_NAME)
 
 
 def _check(setting: Setting, value: object) -> str | None:

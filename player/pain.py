@@ -9,7 +9,6 @@ skipped, never an exception. Pure: no Textual, no files.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable
@@ -63,8 +62,7 @@ def parse_rating(text: str | int | None) -> Rating:
         name, _, value = item.partition("=")
         rid = vocab.region_id(name)
         if rid is None:
-            close = difflib.get_close_matches(name.strip().lower(), vocab.region_names(), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = vocab.did_you_mean(name.strip().lower(), vocab.region_names())
             raise UsageError(f"unknown region '{name.strip()[:40]}' in the pain rating{hint}")
         regions[rid] = _number(value, f"pain for {rid}")
     return Rating(overall, regions)

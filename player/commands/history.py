@@ -92,16 +92,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _region(args: argparse.Namespace, since: str | None, today: date) -> int:
     """`--region R`: the region's ratings over time (`region_pain` in the records)."""
-    import difflib
-
     from player import history, pain, vocab
     from player.errors import UsageError
     from player.history.format import csv_cell
 
     rid = vocab.region_id(args.region)
     if rid is None:
-        close = difflib.get_close_matches(args.region.lower(), vocab.region_names(), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = vocab.did_you_mean(args.region.lower(), vocab.region_names())
         raise UsageError(f"unknown region '{args.region[:40]}'{hint}")
     rated: list[dict[str, Any]] = []
 

@@ -28,23 +28,12 @@ from player.timeline import Segment, Timeline
 
 
 def technique_name(tid: str) -> str:
-    try:
-        return vocab.technique(tid).name
-    except KeyError:
-        return tid
+    return vocab.display_name("technique", tid)
 
 
 def region_name(rid: str | None) -> str | None:
     """A region's display name in running text: `upper trapezius`, but `TFL`, `IT band`."""
-    if rid is None:
-        return None
-    try:
-        name = vocab.region(rid).name
-    except KeyError:
-        return rid.replace("-", " ")
-    if len(name) > 1 and name[1].isupper():
-        return name
-    return name[:1].lower() + name[1:]
+    return None if rid is None else vocab.display_name("region", rid, in_text=True)
 
 
 def stamp(seconds: float) -> str:
