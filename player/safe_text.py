@@ -38,15 +38,42 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x20 else f"\\u{code:04x}"
 
 
+#: The encoding of a full-screen terminal that cannot show everything (`plain_terminal`):
+#: text from routines and history is then made `visible` with `\\u…` escapes too.
+_plain_encoding: str | None = None
+
+
 def visible(text: str, *, multiline: bool = True) -> str:
     """`text` with every control character shown as an escape (`\\x1b`, `\\u202e`).
 
-    With `multiline`, newlines stay newlines; without, they are shown as `\\x0a` too.
+    With `multiline`, newlines stay newlines; without, they are shown as `\\x0a` too. On a
+    terminal `plain_terminal` set up, what it cannot show and has no ASCII stand-in for
+    (`肩`, `🙆`) is escaped as the CLI prints it (`\\u80a9`), not drawn as `??`.
     """
     pattern = _UNSAFE_KEEP_NEWLINES if multiline else _UNSAFE
-    if pattern.search(text) is None:  # the common case: nothing to copy
-        return text
-    return pattern.sub(_escape, text)
+    if pattern.search(text) is not None:
+        text = pattern.sub(_escape, text)
+    if _plain_encoding is not None:
+        text = _unshowable_escaped(text, _plain_encoding)
+    return text
+
+
+def _unshowable_escaped(text: str, encoding: str) -> str:
+    try:
+        text.encode(encoding)
+        return text  # the common case: nothing to change
+    except UnicodeEncodeError:
+        pass
+    out = []
+    for char in text:
+        try:
+            char.encode(encoding)
+            out.append(char)
+        except UnicodeEncodeError:
+            plain = _plain(char)
+            out.append(char.encode(encoding, ESCAPE_ERRORS).decode(encoding)
+                       if plain.strip("?") == "" else plain)
+    return "".join(out)
 
 
 def visible_copy(value: T) -> T:
@@ -230,6 +257,8 @@ def plain_terminal(stream: Any) -> bool:
         stream.reconfigure(errors=CELL_ERRORS)
     except (AttributeError, ValueError, OSError):
         return False
+    global _plain_encoding
+    _plain_encoding = encoding
     return True
 
 

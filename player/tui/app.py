@@ -249,6 +249,11 @@ def run(args: argparse.Namespace, routine: Routine | None = None) -> int:
         if stream is None or not stream.isatty():
             raise UsageError("the TUI needs a terminal: try 'unknot list' or "
                              "'unknot play ROUTINE --headless'")
+    from player.safe_text import plain_terminal
+
+    # An ISO-8859-1 terminal: ASCII lines, never `\u2591`; routine text as the CLI shows it.
+    # Before the app, which keeps a visible copy of the routine.
+    plain_terminal(sys.__stderr__)
     app = make_app(
         routine=routine,
         routine_dirs=getattr(args, "routines", None) or (),
@@ -264,9 +269,6 @@ def run(args: argparse.Namespace, routine: Routine | None = None) -> int:
     app.handle_signals = True
     app.window_title = _setting(args, "title")
     app.remote_bind = getattr(args, "remote_bind", None)
-    from player.safe_text import plain_terminal
-
-    plain_terminal(sys.__stderr__)  # an ISO-8859-1 terminal: ASCII lines, never `\u2591`
     app.run()
     return app.return_code if app.return_code is not None else 0
 
