@@ -178,14 +178,54 @@ def series_lines(region: str, series: list[RegionRating]) -> list[str]:
 def recent_lines(records: Iterable[dict[str, Any]], last: int = 5) -> list[str]:
     """For the TUI history: each rated region with its last `last` ratings, oldest first
     (`Calves        7→4  6→5`)."""
-    kept = list(records)
-    regions = rated_regions(kept)
-    if not regions:
-        return []
-    width = max(len(vocab.REGION_BY_ID[r].name) for r in regions)
-    out = []
-    for rid in regions:
-        series = region_series(kept, rid)[-last:]
-        cells = "  ".join(f"{_cell(r.before)}→{_cell(r.after)}" for r in series)
-        out.append(f"{vocab.REGION_BY_ID[rid].name:<{width}}  {cells}")
-    return out
+    recent = RecentRatings(last)
+    for record in records:
+        recent.add(record)
+    return recent.lines()
+
+
+class RecentRatings:
+    """Each rated region's last `last` ratings, fed one record at a time: what `recent_lines`
+    shows, in memory bounded by the regions, however long the history (the TUI history screen
+    feeds it while streaming the file). "Last" is by `started`, then file order, as
+    `region_series` sorts."""
+
+    def __init__(self, last: int = 5) -> None:
+        self.last = last
+        self._seen = 0
+        #: Per region, a min-heap of its `last` latest ratings as (started, order, rating).
+        self._latest: dict[str, list[tuple[str, int, RegionRating]]] = {}
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Count one record's region ratings (a record without any changes nothing)."""
+        import heapq
+
+        ratings = ratings_of(record)
+        if not ratings or self.last <= 0:
+            return
+        started, routine = str(record.get("started", "")), str(record.get("routine", ""))
+        self._seen += 1
+        for rid, pair in ratings.items():
+            heap = self._latest.setdefault(rid, [])
+            item = (started, self._seen, RegionRating(started, routine, *pair))
+            if len(heap) < self.last:
+                heapq.heappush(heap, item)
+            elif item[:2] > heap[0][:2]:
+                heapq.heapreplace(heap, item)
+
+    def lines(self) -> list[str]:
+        """One line per rated region, head to feet, its ratings oldest first."""
+        regions = [r.id for r in vocab.REGIONS if r.id in self._latest]
+        if not regions:
+            return []
+        width = max(len(vocab.REGION_BY_ID[r].name) for r in regions)
+        out = []
+        for rid in regions:
+            series = [rating for _, _, rating in sorted(self._latest[rid], key=_order)]
+            cells = "  ".join(f"{_cell(r.before)}→{_cell(r.after)}" for r in series)
+            out.append(f"{vocab.REGION_BY_ID[rid].name:<{width}}  {cells}")
+        return out
+
+
+def _order(item: tuple[str, int, RegionRating]) -> tuple[str, int]:
+    return item[0], item[1]

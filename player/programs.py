@@ -624,8 +624,6 @@ def planned(program: Program, first: date) -> Progress:
 def current_progress(today: date | None = None, warn: Warn | None = _stderr_warn,
                      extra: Sequence[Path | str] = ()) -> Progress | None:
     """The active program's progress today, or None when no program is active."""
-    from player.history import read_history
-
     state = read_state(warn=warn)
     if state is None:
         return None
@@ -635,8 +633,23 @@ def current_progress(today: date | None = None, warn: Warn | None = _stderr_warn
         if warn:
             warn(f"the active program cannot be used: {exc}")
         return None
-    records = read_history(warn=warn)
-    return progress(program, state.started, today or local_today(), session_days(records))
+    sessions = sessions_since(state.started, warn)
+    return progress(program, state.started, today or local_today(), sessions)
+
+
+def sessions_since(first: date, warn: Warn | None = _stderr_warn) -> set[tuple[str, str]]:
+    """`session_days` of the sessions on or after `first`, read in one streamed pass: only
+    the (routine, day) pairs are kept, never the history's records (a program looks at no
+    day before its start)."""
+    from player.history import record_of, scan_history
+
+    out: set[tuple[str, str]] = set()
+
+    def add(line: bytes) -> None:
+        out.update(session_days((record_of(line),)))
+
+    scan_history(warn=warn, since=first.isoformat(), keep=0, each=add)
+    return out
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from player import pain
+from player import pain, vocab
 from player.errors import UsageError
 
 
@@ -68,3 +70,36 @@ def test_series_lines() -> None:
     text = "\n".join(pain.series_lines("calves", series))
     assert " 7 → –" in text and " 6 → 3   (-3)" in text and "Average change over 1" in text
     assert "No pain ratings for the neck" in pain.series_lines("neck", [])[0]
+
+
+def _recent_lines_whole(records: list[dict[str, object]], last: int) -> list[str]:
+    """recent_lines as it was before it streamed: every record in memory, sorted per region."""
+    regions = pain.rated_regions(records)
+    if not regions:
+        return []
+    width = max(len(vocab.REGION_BY_ID[r].name) for r in regions)
+    out = []
+    for rid in regions:
+        series = pain.region_series(records, rid)[-last:]
+        cells = "  ".join(f"{'–' if r.before is None else r.before}→"
+                          f"{'–' if r.after is None else r.after}" for r in series)
+        out.append(f"{vocab.REGION_BY_ID[rid].name:<{width}}  {cells}")
+    return out
+
+
+_score = st.one_of(st.none(), st.integers(min_value=0, max_value=10))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(min_value=1, max_value=9),
+                               st.dictionaries(st.sampled_from(["calves", "feet", "neck", "jaw"]),
+                                               st.tuples(_score, _score), max_size=3)),
+                     max_size=30),
+       last=st.integers(min_value=1, max_value=6))
+def test_recent_ratings_streamed_match_the_whole_history(
+        rows: list[tuple[int, dict[str, tuple[int | None, int | None]]]], last: int) -> None:
+    # Days repeat and arrive out of order: "last" is by started, then file order.
+    records = [_rec(f"2026-03-0{day}", **regions) for day, regions in rows]
+    for i, r in enumerate(records):
+        r["routine"] = f"r{i}"
+    assert pain.recent_lines(records, last) == _recent_lines_whole(records, last)

@@ -101,12 +101,8 @@ def _region(args: argparse.Namespace, since: str | None, today: date) -> int:
         hint = vocab.did_you_mean(args.region.lower(), vocab.region_names())
         raise UsageError(f"unknown region '{args.region[:40]}'{hint}")
     rated: list[dict[str, Any]] = []
-
-    def keep(line: bytes) -> None:
-        if b'"region_pain"' in line:  # most records rate no region: skip the full decode
-            rated.append(history.record_of(line))
-
-    history.scan_history(since=since, routine=args.routine, keep=0, each=keep, today=today)
+    history.scan_history(since=since, routine=args.routine, keep=0,
+                         each=history.only_rated(rated.append), today=today)
     series = pain.region_series(rated, rid)
     if args.limit:
         series = series[-args.limit:]

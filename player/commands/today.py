@@ -33,7 +33,9 @@ def run(args: argparse.Namespace) -> int:
         print("No program is active. 'unknot program list' shows them; "
               "'unknot program start ID' starts one.")
         return 0
-    summary = history.summarize(history.read_history(warn=None), today)
+    # One streamed pass for the streak: the summary's totals only, never every record.
+    summary = history.scan_history(warn=None, keep=0, today=today).summary
+    assert summary is not None
     name = prog.program.name
     total = len(prog.program.days)
     if slot is None and prog.finished:

@@ -24,7 +24,14 @@ if TYPE_CHECKING:
         region_name,
         render_text,
     )
-    from player.history.record import FIELDS, HistoryError, Record, Warn, record_of
+    from player.history.record import (
+        FIELDS,
+        HistoryError,
+        Record,
+        Warn,
+        only_rated,
+        record_of,
+    )
     from player.history.recorder import SessionRecorder, local_now, parse_pain
     from player.history.stats import (
         Summary,
@@ -42,15 +49,17 @@ if TYPE_CHECKING:
 __all__ = [
     "FIELDS", "HistoryError", "Record", "Scan", "SessionRecorder", "Summary", "Tally", "Warn",
     "append_record", "filter_records", "format_minutes", "format_pain", "format_pain_change",
-    "format_streak", "local_now", "parse_pain", "parse_since", "read_history", "record_day",
-    "record_of", "region_name", "render_text", "scan_history", "streak", "summarize",
+    "format_streak", "local_now", "only_rated", "parse_pain", "parse_since", "read_history",
+    "record_day", "record_of", "region_name", "render_text", "scan_history", "streak",
+    "summarize",
 ]
 
 #: Each re-exported name and the module it lives in.
 _WHERE = {
     **dict.fromkeys(("format_minutes", "format_pain", "format_pain_change", "format_streak",
                      "region_name", "render_text"), "format"),
-    **dict.fromkeys(("FIELDS", "HistoryError", "Record", "Warn", "record_of"), "record"),
+    **dict.fromkeys(("FIELDS", "HistoryError", "Record", "Warn", "only_rated", "record_of"),
+                   "record"),
     **dict.fromkeys(("SessionRecorder", "local_now", "parse_pain"), "recorder"),
     **dict.fromkeys(("Summary", "Tally", "filter_records", "parse_since", "record_day",
                      "streak", "summarize"), "stats"),

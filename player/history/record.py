@@ -106,3 +106,14 @@ def record_of(line: bytes) -> Record:
     obj = loads(line)
     assert isinstance(obj, dict)
     return obj
+
+
+def only_rated(take: Callable[[Record], None]) -> Callable[[bytes], None]:
+    """An `each` for `store.scan_history` that hands `take` the records rating a region
+    (`region_pain`). Most records rate none: a line without the key is never decoded again."""
+
+    def each(line: bytes) -> None:
+        if b'"region_pain"' in line:
+            take(record_of(line))
+
+    return each

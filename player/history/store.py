@@ -31,7 +31,6 @@ from player.history.record import (
     Record,
     Warn,
     is_date,
-    loads,
     loads_or_none,
     valid,
 )
@@ -136,7 +135,12 @@ def _read_locked(target: Path) -> bytes:
 
 
 def read_history(path: Path | None = None, warn: Warn | None = _stderr_warn) -> list[Record]:
-    """Every valid record in file order; damaged lines are skipped with `path:N: warning: …`."""
+    """Every valid record in file order; damaged lines are skipped with `path:N: warning: …`.
+
+    Holds the whole file and every record: the plain reader, for tests (it is what
+    `scan_history` is checked against) and small tools. unknot itself reads with
+    `scan_history`, which keeps only what it shows.
+    """
     from player import paths
 
     target = Path(path) if path is not None else paths.history_path()
@@ -151,61 +155,14 @@ def read_history(path: Path | None = None, warn: Warn | None = _stderr_warn) -> 
     lines = data.split(b"\n")
     if lines[-1] == b"":
         lines.pop()  # the newline that ends the last record
-    # Reading creates one dict per line and no cycles; the collector would only walk them.
-    with paused_gc():
-        return _records(_parse_lines(lines), target, warn)
-
-
-def _records(parsed: list[object], target: Path, warn: Warn | None) -> list[Record]:
-    is_valid = valid
     records: list[Record] = []
-    append = records.append
-    for index, obj in enumerate(parsed):
-        if is_valid(obj):
-            append(obj)  # type: ignore[arg-type]
+    for index, line in enumerate(lines):
+        obj = loads_or_none(line)
+        if valid(obj):
+            records.append(obj)  # type: ignore[arg-type]
         elif obj is not BLANK and warn is not None:
             warn(f"{target}:{index + 1}: warning: skipped a damaged line")
     return records
-
-
-#: Lines parsed together; a damaged line costs a line-by-line parse of its chunk only.
-_CHUNK = 2048
-# Separators between the lines of a chunk, numbered by position (see _parse_chunk).
-_SEPARATORS = [b"\n,%d,\n" % i for i in range(_CHUNK)]
-_POSITIONS = list(range(_CHUNK))
-
-
-def _parse_lines(lines: list[bytes]) -> list[object]:
-    """One parsed value per line (None where the line is not JSON, BLANK if blank), in order."""
-    out: list[object] = []
-    for start in range(0, len(lines), _CHUNK):
-        out.extend(_parse_chunk(lines[start : start + _CHUNK]))
-    return out
-
-
-def _parse_chunk(lines: list[bytes]) -> list[object]:
-    # One C-level parse of many lines is about twice as fast as a loads per line. The lines are
-    # joined with their positions between them: a line that is not one whole value (a torn
-    # record, two values, an unclosed bracket) makes the parse fail or moves the numbers out of
-    # place, and then each line is parsed on its own. The newlines keep a string from running
-    # across a separator (JSON strings cannot hold a raw newline).
-    n = len(lines)
-    if b"" not in lines:
-        parts = [b""] * (2 * n + 1)
-        parts[0], parts[-1] = b"[", b"]"
-        parts[1:-1:2] = lines
-        parts[2:-1:2] = _SEPARATORS[: n - 1]
-        try:
-            values = loads(b"".join(parts))
-        except (ValueError, RecursionError):
-            values = None
-        if (
-            type(values) is list
-            and len(values) == 2 * n - 1
-            and values[1::2] == _POSITIONS[: n - 1]
-        ):
-            return values[0::2]
-    return [loads_or_none(line) for line in lines]
 
 
 # ------------------------------------------------------------------------- reading, streamed

@@ -6,7 +6,7 @@ into the user's routine folder (then it is an ordinary routine: `e` in the picke
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterable
 
@@ -423,11 +423,15 @@ class ComposeScreen(Screen["Path | None"]):
     def read_painful(self) -> None:
         from player import history, pain
 
+        today = self._today or date.today()
+        since = (today - timedelta(days=pain.RECENT_DAYS - 1)).isoformat()
+        rated: list[dict[str, object]] = []  # the last week's rated sessions only
         try:
-            records = history.read_history(getattr(self.app, "history_path", None), warn=None)
+            history.scan_history(getattr(self.app, "history_path", None), warn=None, since=since,
+                                 keep=0, each=history.only_rated(rated.append), today=today)
         except history.HistoryError:
             return  # no history to go by: nothing chosen yet, as on a first run
-        self.post_message(PainfulRegions(pain.painful_regions(records, self._today)))
+        self.post_message(PainfulRegions(pain.painful_regions(rated, today)))
 
     @on(PainfulRegions)
     def preselect_painful(self, message: PainfulRegions) -> None:

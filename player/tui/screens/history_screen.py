@@ -23,16 +23,24 @@ from player.tui.widgets.day_chart import DayChart
 
 #: Rows in the table of recent sessions (newest first).
 RECENT = 50
+#: Damaged-line warnings kept to show (all are counted): a file of nothing but damage must not
+#: fill the memory with messages.
+WARNINGS_KEPT = 100
 
 
 @dataclass
 class HistoryLoaded(Message):
     """The history file was read (off the event loop) and summarised."""
 
+    #: The last RECENT records, in file order.
     records: list[dict[str, object]]
     summary: history.Summary
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    #: Damaged lines skipped (`warnings` holds the first WARNINGS_KEPT of them).
+    damaged: int = 0
+    #: Each rated region's last ratings (player.pain.recent_lines).
+    pain_lines: list[str] = field(default_factory=list)
 
 
 class HistoryScreen(Screen[None]):
@@ -60,10 +68,11 @@ class HistoryScreen(Screen[None]):
         super().__init__()
         self._path = path
         self._today = today
-        #: The records shown, in file order, once loaded (None while loading).
+        #: The records shown (the last RECENT), in file order, once loaded (None while loading).
         self.records: list[dict[str, object]] | None = None
         self.summary: history.Summary | None = None
-        #: Warnings about damaged lines skipped while reading (`path:N: warning: …`).
+        #: Warnings about damaged lines skipped while reading (`path:N: warning: …`), the first
+        #: WARNINGS_KEPT of them.
         self.warnings: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -94,17 +103,10 @@ class HistoryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
-        # 100,000 records take a few hundred ms to read: off the event loop, result by message.
-        warnings: list[str] = []
-        today = self._today or date.today()
-        try:
-            records = history.read_history(self.history_path(), warn=warnings.append)
-            error = None
-        except history.HistoryError as exc:
-            records, error = [], str(exc)
-        self.post_message(
-            HistoryLoaded(records, history.summarize(records, today), warnings, error)
-        )
+        # One streamed pass (store.scan_history): the summary's totals, the last RECENT records
+        # and the pain ratings, never the whole file (tests/test_history_scale.py holds a
+        # million records to that). Off the event loop, the result by message.
+        self.post_message(read(self.history_path(), self._today or date.today()))
 
     @on(HistoryLoaded)
     def show(self, message: HistoryLoaded) -> None:
@@ -115,9 +117,9 @@ class HistoryScreen(Screen[None]):
             status.update(Text(visible(message.error)))
             return
         warning_line = self.query_one("#history-warnings", Static)
-        warning_line.display = bool(message.warnings)
-        if message.warnings:
-            n = len(message.warnings)
+        warning_line.display = bool(message.damaged)
+        if message.damaged:
+            n = message.damaged
             lines = "line" if n == 1 else "lines"
             text = (f"Skipped {n} damaged {lines}; they stay in the file. "
                     f"First: {message.warnings[0]}")
@@ -139,9 +141,7 @@ class HistoryScreen(Screen[None]):
         self.query_one("#history-days", DayChart).show([s / 60 for s in summary.day_seconds],
                                                        summary.today)
         self.query_one("#history-regions", Static).update(region_bars(summary.region_seconds))
-        from player import pain
-
-        rated = pain.recent_lines(message.records)
+        rated = message.pain_lines
         self.query_one("#history-pain", Static).update("\n".join(rated))
         for widget in self.query("#history-pain, #history-pain-heading"):
             widget.display = bool(rated)
@@ -161,6 +161,30 @@ class HistoryScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.app.pop_screen()
+
+
+def read(path: Path | None, today: date) -> HistoryLoaded:
+    """The history as the screen shows it, read in one streamed pass in bounded memory."""
+    from player import pain
+
+    warnings: list[str] = []
+    damaged = 0
+
+    def warn(message: str) -> None:
+        nonlocal damaged
+        damaged += 1
+        if len(warnings) < WARNINGS_KEPT:
+            warnings.append(message)
+
+    ratings = pain.RecentRatings()
+    try:
+        scan = history.scan_history(path, warn, keep=RECENT, each=history.only_rated(ratings.add),
+                                    today=today)
+    except history.HistoryError as exc:
+        return HistoryLoaded([], history.Tally(today).summary(), warnings, str(exc), damaged)
+    assert scan.summary is not None
+    records: list[dict[str, object]] = [history.record_of(line) for line in scan.recent]
+    return HistoryLoaded(records, scan.summary, warnings, None, damaged, ratings.lines())
 
 
 def region_bars(region_seconds: dict[str, float], width: int = 30) -> Text:
