@@ -3,7 +3,7 @@
 `Printer` writes each event's line (player/headless/format.py) whole and flushed, with a live
 status line under it on a TTY; `Keyboard` reads single keys from a TTY stdin in cbreak mode;
 `Signals` notes the signals that end or suspend play and wakes the driver's `select()` through
-`signal.set_wakeup_fd`. Each restores what it changed (terminal mode, handlers) when closed.
+`signal.set_wakeup_fd`. Each restores what it changed (terminal mode, handlers) afterwards.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def is_tty(stream: IO[str]) -> bool:
 
 
 class Keyboard:
-    """Single keys from a TTY stdin in cbreak mode; restores the terminal on `close()`.
+    """Single keys from a TTY stdin in cbreak mode (`enter()`); `leave()` restores the terminal.
 
     Inactive (no fd) when stdin is not a TTY or the process is not in the terminal's
     foreground (changing the mode from the background would stop the process).
