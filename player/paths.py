@@ -58,6 +58,11 @@ def user_routines_dir() -> Path:
     return home_dir() / "routines"
 
 
+def program_state_path() -> Path:
+    """The active program's state file (`unknot program start`); absent when none is active."""
+    return home_dir() / "program.json"
+
+
 def history_path() -> Path:
     """The append-only history file, one JSON object per session."""
     return home_dir() / "history.jsonl"

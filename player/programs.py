@@ -46,7 +46,6 @@ MAX_DEPTH = 20
 TOP_FIELDS = ("version", "name", "summary", "caution", "days")
 DAY_FIELDS = ("routine", "note")
 REST = "rest"
-STATE_FILE = "program.json"
 
 _CORE = "tag:yaml.org,2002:"
 _STANDARD_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null", "seq",
@@ -461,7 +460,7 @@ class State:
 
 
 def state_path() -> Path:
-    return paths.home_dir() / STATE_FILE
+    return paths.program_state_path()
 
 
 def read_state(path: Path | None = None, warn: Warn | None = _stderr_warn) -> State | None:

@@ -485,3 +485,22 @@ def test_preview_steps_break_between_parts_only() -> None:
     assert wrap_parts(" 2. ", parts, 17) == [" 2. Ball roll ·", "    Feet · each ·",
                                               "    1 min 30 s"]
     assert all(len(line) <= 17 for line in wrap_parts(" 2. ", parts, 17))
+
+
+@sync
+async def test_the_built_in_library_is_listed_by_name_not_by_file_name(unknot_home: Path
+                                                                       ) -> None:
+    # discover() gives folder then file-name order (the user folder first, and
+    # "plantar-first-steps.yaml" is "In-bed first steps"): the list follows the names shown.
+    from player.library import discover
+
+    (unknot_home / "routines").mkdir(parents=True, exist_ok=True)
+    (unknot_home / "routines" / "aaa-zz.yaml").write_text(GOOD_YAML.replace(
+        "Evening hips", "Zz last by name"), encoding="utf-8")
+    app = picker_app(library=discover)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        names = rows(app)
+        assert names == sorted(names, key=str.casefold)
+        assert names.index("In-bed first steps") < names.index("Low back care")
+        assert names[-1] == "Zz last by name"

@@ -152,17 +152,23 @@ def test_a_whole_session_in_a_real_terminal(tmux: Tmux, unknot_home: Path) -> No
     tmux.keys("Enter")
     tmux.wait(lambda s: "Desk neck" in s and "not medical advice" not in s, "the picker")
 
-    # e suspends the app for $EDITOR on the highlighted (user) routine, then reloads.
-    assert "Terminal checked" not in tmux.screen()
-    tmux.keys("e")
-    tmux.wait(lambda s: "Terminal checked" in s and "Desk neck" in s, "the edited routine")
-
-    # Filter, then Enter in the box plays the highlighted routine.
+    # Filter (the list is by name, so the user routine is not on top).
     tmux.keys("/")
     # The footer drops the picker's letter keys once the box has focus (they type text now).
     tmux.wait(lambda s: "Filter" in s and "Reload" not in s, "the filter box to take focus")
     tmux.type("terminal")
     tmux.wait(lambda s: "Terminal check" in s and "Desk neck" not in s, "the filter")
+    tmux.keys("Escape")
+    tmux.wait(lambda s: "Reload" in s, "the table to take the keys back")
+
+    # e suspends the app for $EDITOR on the highlighted (user) routine, then reloads.
+    assert "Terminal checked" not in tmux.screen()
+    tmux.keys("e")
+    tmux.wait(lambda s: "Terminal checked" in s and "Desk neck" not in s, "the edited routine")
+
+    # Enter in the box plays the highlighted routine.
+    tmux.keys("/")
+    tmux.wait(lambda s: "Reload" not in s, "the filter box to take focus again")
     tmux.keys("Enter")
     tmux.wait_for("Pain right now")
     tmux.keys("Enter")

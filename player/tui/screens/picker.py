@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
+from player import paths
 from player.durations import format_human
 from player.errors import UnknotError
 from player.scaffold import create
@@ -44,6 +45,14 @@ COLUMN_TITLES = {"name": "Routine", "min": "Min", "regions": "Regions",
 
 def _clip(value: str, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def display_key(entry: Entry) -> tuple[bool, str, str]:
+    """Where `entry` goes in the picker: routines by name, then the files that do not load
+    (listed by id, with their error), so the list reads in the order people look for names."""
+    if entry.routine is None:
+        return (True, entry.id.casefold(), entry.id)
+    return (False, entry.routine.name.casefold(), entry.id)
 
 
 def entry_matches(entry: Entry, words: list[str]) -> bool:
@@ -130,6 +139,8 @@ class PickerScreen(Screen[None]):
     def _mark_today(self) -> None:
         """Put today's routine of the active program first, marked (after the first frame:
         bench/tui.py's first-frame figure is launch to routine list)."""
+        if not paths.program_state_path().exists():
+            return  # no active program: player.programs (and its YAML) is not even imported
         from player.programs import todays_routine
 
         self.today = todays_routine()
@@ -168,6 +179,8 @@ class PickerScreen(Screen[None]):
             from player.programs import todays_routine
 
             self.today = todays_routine()
+        # By name as shown, whatever the file names; files that do not load come last.
+        self.entries.sort(key=display_key)
         if self.today is not None:
             # Today's session of the active program comes first, marked, whatever the filter.
             due = self.today.routine
