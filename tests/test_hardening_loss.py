@@ -36,6 +36,9 @@ def unknot(*args: str, limit: int | None = None) -> tuple[subprocess.CompletedPr
     start = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "player", *args], cwd=REPO, capture_output=True,
                           text=True, stdin=subprocess.DEVNULL, timeout=BOUND * 2,
+                          # A .pyc written under the limit would be cut short and break
+                          # every later import of its module.
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
                           preexec_fn=cap if limit is not None else None)
     return done, time.monotonic() - start
 

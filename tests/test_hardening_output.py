@@ -139,8 +139,11 @@ def test_a_session_that_ran_before_the_disk_filled_is_saved(
             "--no-media-keys", "--speed", "40", "--record"] + (["--json"] if as_json else [])
     start = time.monotonic()
     with out.open("w") as stdout:
+        # No .pyc writes under the limit: Python renames a short one into place, and every
+        # later import of that module fails with "marshal data too short".
         done = subprocess.run(args, cwd=REPO, stdout=stdout, stderr=subprocess.PIPE, text=True,
                               stdin=subprocess.DEVNULL, timeout=BOUND * 2,
+                              env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
                               preexec_fn=lambda: _limit_file_size(limit))
     took = time.monotonic() - start
     line = one_error_line(done.stderr)
@@ -153,6 +156,13 @@ def test_a_session_that_ran_before_the_disk_filled_is_saved(
     # It stopped at the first line that did not fit, after real work (more than the 10 s floor).
     assert records[0]["completed"] is False and records[0]["active_seconds"] >= 10
     assert out.stat().st_size <= limit
+    # Whole lines or nothing: the line that did not fit is not there in part.
+    printed = out.read_text(encoding="utf-8")
+    assert printed.endswith("\n") and printed.count("\n") >= 2, printed
+    if as_json:
+        assert all(json.loads(x)["event"] for x in printed.splitlines())
+    else:
+        assert printed.splitlines()[-1].startswith("[") and " · " in printed.splitlines()[-1]
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")

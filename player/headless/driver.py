@@ -342,12 +342,14 @@ class Headless:
         try:
             remote = self._start_remote()
             # The header comes after the handlers, so a Ctrl+C that follows it always gets
-            # the summary line.
+            # the summary line, and after the terminal is in cbreak mode, so a key pressed as
+            # soon as "keys: …" shows is read at once (before, it could be echoed and wait in
+            # the line buffer on a loaded machine).
+            self.keyboard.enter()
             try:
                 self.header()
             except (OSError, ValueError) as exc:
                 self.printer.fail(exc)
-            self.keyboard.enter()
             self.playback.start()
             while self.playback.state != "done":
                 signum = self._handle_signals(signals)

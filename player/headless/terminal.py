@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 from typing import IO, Any
 
 from player import vocab
@@ -48,6 +49,9 @@ class Printer:
         self.out = out
         self.as_json = as_json
         self.broken = False
+        #: Whether stdout is a regular file (None: not known yet), which a failed line is
+        #: cut back out of.
+        self._regular: bool | None = None
         #: Why writing failed, when it did (a closed pipe, a full disk, a closed stdout).
         self.error: Exception | None = None
         #: Seconds of extensions (+15 s) played in segments already left (the engine's
@@ -106,16 +110,53 @@ class Printer:
         line = self.line_for(event)
         if line is None:
             return
+        regular = self._to_regular_file()
         try:
             if self.status is not None:
                 self.status.erase()  # the live line goes, the printed one takes its place
-            # One write of the whole line, then flush: a reader never sees half a line.
-            self.out.write(line + "\n")
-            self.out.flush()
+            if not regular:
+                # One write of the whole line, then flush: a reader never sees half a line.
+                self.out.write(line + "\n")
+                self.out.flush()
+            else:
+                self._write_whole(line + "\n")
             if self.status is not None:
                 self.status.draw(self.session)
         except (OSError, ValueError) as exc:  # a closed pipe, a hung-up terminal, a full disk
             self.fail(exc)
+
+    def _to_regular_file(self) -> bool:
+        """Whether stdout is a regular file (a redirect to a file on a disk that may fill)."""
+        if self._regular is None:
+            try:
+                self._regular = stat.S_ISREG(os.fstat(self.out.fileno()).st_mode)
+            except (OSError, ValueError, AttributeError):
+                self._regular = False
+        return self._regular
+
+    def _write_whole(self, text: str) -> None:
+        """To a regular file: the line's bytes written here, so a disk that fills mid-line
+        leaves no part of it (issue 12: whole lines or nothing). Through the stream a short
+        write goes unnoticed when stdout is unbuffered (PYTHONUNBUFFERED), and a buffered
+        one leaves the part that fitted."""
+        from player.safe_text import visible
+
+        data = visible(text).encode(getattr(self.out, "encoding", None) or "utf-8",
+                                    getattr(self.out, "errors", None) or "strict")
+        self.out.flush()  # anything written through the stream goes first
+        fd = self.out.fileno()
+        start = os.lseek(fd, 0, os.SEEK_CUR)
+        done = 0
+        try:
+            while done < len(data):
+                done += os.write(fd, data[done:])
+        except OSError:
+            try:
+                os.ftruncate(fd, start)
+                os.lseek(fd, start, os.SEEK_SET)
+            except OSError:
+                pass
+            raise
 
     def fail(self, exc: Exception) -> None:
         self.broken = True
