@@ -83,9 +83,14 @@ def create(name: str, text: str | None = None) -> Path:
     from player import paths
     from player.errors import UnknotError, UsageError
     from player.loader import SUFFIXES
+    from player.safe_text import visible
     from player.schema import SCHEMA_FILE, routine_schema
 
     name = " ".join(name.split())
+    if visible(name, multiline=False) != name:
+        # It would go into the file's `name:` as is, and the file would not load.
+        raise UsageError(f"a routine name cannot hold control characters: "
+                         f"{visible(name, multiline=False)}")
     rid = slug(name)
     if not rid:
         raise UsageError(f"cannot make a file name from {name!r}: use letters or digits")

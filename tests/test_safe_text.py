@@ -197,3 +197,53 @@ async def test_the_tui_shows_escapes_and_markup_as_text(hostile: Path) -> None:
         assert str(name.render()) == visible(NAME)  # [bold] and [/oops] as written
         for widget in app.screen.query(Static):
             assert_inert(str(widget.render()))
+
+
+#: A routine whose spoken lines, and a program whose name, summary and note, hold escapes.
+SPOKEN = f"""\
+name: Spoken
+steps:
+  - technique: breathe
+    duration: 20s
+    say: {json.dumps("hi " + OSC_TITLE + " there")}
+    say_end: {json.dumps("end " + CLEAR)}
+"""
+PROGRAM = f"""\
+name: {json.dumps("Prog " + OSC_TITLE)}
+summary: {json.dumps("s " + CLEAR)}
+days:
+  - spoken
+  - {{routine: spoken, note: {json.dumps("n " + CLIPBOARD)}}}
+"""
+#: More places text from a file, the command line or config.toml is printed (issue 12 class 4
+#: re-audit): (args, exit code). Each is inert, exits as said and takes bounded time.
+MORE = [
+    (("show", "spoken", "--script"), 0), (("show", "spoken", "--script", "--json"), 0),
+    (("program", "list"), 0), (("program", "list", "--json"), 0),
+    (("program", "show", "prog"), 0), (("today",), 0), (("config",), 0),
+    (("show", "x" + CLEAR), 1), (("play", "x" + OSC_TITLE, "--headless"), 1),
+    (("validate", "/nonexistent/" + CLEAR), 1), (("history", "--region", "calves" + CLEAR), 2),
+    (("compose", "--region", "calves" + OSC_TITLE, "--minutes", "5"), 1),
+    (("--speed", "1" + CLEAR, "list"), 2), (("new", "a" + CLEAR + "b"), 2),
+    (("compose", "--region", "calves", "--minutes", "5", "--save", "x" + RTL), 2),
+]
+
+
+@pytest.mark.parametrize("args,code", MORE, ids=[visible(" ".join(a)) for a, _ in MORE])
+def test_every_other_printed_text_is_inert_too(args: tuple[str, ...], code: int,
+                                               unknot_home: Path) -> None:
+    import time
+
+    (unknot_home / "routines").mkdir()
+    (unknot_home / "routines" / "spoken.yaml").write_text(SPOKEN, encoding="utf-8")
+    (unknot_home / "programs").mkdir()
+    (unknot_home / "programs" / "prog.yaml").write_text(PROGRAM, encoding="utf-8")
+    (unknot_home / "config.toml").write_text(f'theme = "x{OSC_TITLE}"\n', encoding="utf-8")
+    start = time.monotonic()
+    done = run(*args)  # asserts nothing unsafe reached stdout or stderr
+    assert time.monotonic() - start < 30  # bounded, on a loaded 2-core machine
+    assert done.returncode == code, done.stderr
+    if args[0] == "new" or "--save" in args:
+        assert done.stderr.decode().splitlines()[-1].startswith(
+            "unknot: error: a routine name cannot hold control characters: ")
+        assert not list((unknot_home / "routines").glob("[!s]*.yaml"))  # nothing written
