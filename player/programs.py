@@ -647,7 +647,12 @@ def sessions_since(first: date, warn: Warn | None = _stderr_warn) -> set[tuple[s
     def add(line: bytes) -> None:
         out.update(session_days((record_of(line),)))
 
-    scan_history(warn=warn, since=first.isoformat(), keep=0, each=add)
+    if warn is _stderr_warn:
+        # History's own lines already read `history.jsonl:N: warning: …`: print them as they
+        # are, not as `unknot: warning: …: warning: …`.
+        scan_history(since=first.isoformat(), keep=0, each=add)
+    else:
+        scan_history(warn=warn, since=first.isoformat(), keep=0, each=add)
     return out
 
 

@@ -100,3 +100,50 @@ def test_a_history_path_that_is_not_a_file_is_one_line_not_a_hang(unknot_home: P
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and str(history) in lines[0], done.stderr
         assert "not a regular file" in lines[0]
+
+
+def unknot(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "player", *args], cwd=REPO,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done, time.monotonic() - start
+
+
+#: Every other command that reads the history (issue 12 class 5 re-audit), with a program
+#: active so `today` and `program show` read it too.
+READERS = [("history", "--region", "calves"), ("today",), ("today", "--json"),
+           ("program", "show", "desk-week")]
+
+
+def test_the_other_readers_skip_the_same_lines_once_each(unknot_home: Path) -> None:
+    assert unknot("program", "start", "desk-week", "--from", "2026-11-01")[0].returncode == 0
+    history = unknot_home / "history.jsonl"
+    history.write_bytes(b"\n".join([good(1, "First"), *BAD_LINES, good(3, "Last")]) + b"\n")
+    before = history.read_bytes()
+    bad_numbers = list(range(2, 2 + len(BAD_LINES)))
+    for args in READERS:
+        done, took = unknot(*args)
+        assert done.returncode == 0 and took < 30, (args, done.stderr)
+        # Said as `history` says it: `history.jsonl:N: warning: skipped a damaged line`.
+        assert done.stderr.splitlines() == [
+            f"{history}:{n}: warning: skipped a damaged line" for n in bad_numbers], args
+        if args[-1] == "--json":
+            json.loads(done.stdout, parse_constant=_no_constants)
+    assert history.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_the_other_readers_refuse_a_history_that_is_not_a_file(unknot_home: Path,
+                                                               kind: str) -> None:
+    assert unknot("program", "start", "desk-week")[0].returncode == 0
+    history = unknot_home / "history.jsonl"
+    if kind == "fifo":
+        os.mkfifo(history)
+    else:
+        history.symlink_to("/dev/zero")
+    for args in READERS:
+        done, took = unknot(*args)
+        assert took < 20 and done.returncode == 1, (args, done.stderr)
+        assert done.stderr.splitlines() == [
+            f"unknot: error: cannot read {history}: not a regular file"], args
