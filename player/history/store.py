@@ -13,6 +13,7 @@ bench/history.py, it is what keeps 1,000,000 records under 2.5 s and 100 MiB.
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 import os
@@ -65,7 +66,7 @@ def append_record(record: Record, path: Path | None = None) -> None:
             # A crash mid-write can leave a torn last line without its newline: start on a fresh
             # line so the new record stays valid (the torn one is skipped with a warning).
             size = os.fstat(fd).st_size
-            if size and _byte_at(fd, size - 1) != b"\n":
+            if size and _read_at(fd, 1, size - 1) != b"\n":
                 line = b"\n" + line
             written = os.write(fd, line)
             while written < len(line):  # a short write on a full disk; finish it under the lock
@@ -86,11 +87,11 @@ def append_record(record: Record, path: Path | None = None) -> None:
 _O_EXTRA = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _byte_at(fd: int, offset: int) -> bytes:
+def _read_at(fd: int, n: int, offset: int) -> bytes:
     if hasattr(os, "pread"):
-        return os.pread(fd, 1, offset)
-    os.lseek(fd, offset, os.SEEK_SET)  # O_APPEND still sends the write to the end
-    return os.read(fd, 1)
+        return os.pread(fd, n, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # O_APPEND still sends a write to the end
+    return os.read(fd, n)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -205,8 +206,6 @@ def scan_history(
     size is taken under the shared lock, so a record being appended is never read half
     written, and no lock is held while the caller prints.
     """
-    import collections
-
     from player import paths
 
     target = Path(path) if path is not None else paths.history_path()
@@ -214,7 +213,7 @@ def scan_history(
     recent: collections.deque[bytes] = collections.deque(maxlen=max(keep, 0))
     tally = Tally(today)
     with paused_gc():  # a block's records are acyclic: the collector would only walk them
-        tally.feed(_matching(target, warn, scan, since, routine, recent.append if keep else None,
+        tally.feed(_matching(target, warn, scan, since, routine, recent if keep > 0 else None,
                              each))
     scan.recent = list(recent)
     scan.summary = tally.summary()
@@ -222,15 +221,18 @@ def scan_history(
 
 
 def _matching(target: Path, warn: Warn | None, scan: Scan, since: str | None,
-              routine: str | None, keep: Callable[[bytes], None] | None,
+              routine: str | None, recent: collections.deque[bytes] | None,
               each: Callable[[bytes], None] | None) -> Iterator[Row]:
-    """The summary rows of the valid records that match, counting them into `scan`."""
-    key = routine.strip().lower() if routine else None
-    unset = _fast_decoder()[3]
+    """The summary rows of the valid records that match, counting them into `scan`; the last
+    matched lines go into `recent` (cut out of a block only once it is done, so a block whose
+    last lines are all that is kept is never split into lines)."""
+    wanted = _filter(since, routine)
     dates: dict[str, bool] = {}
     total = matched = 0
     number = 0  # lines before this block
-    for lines, records in _parsed_blocks(target):
+    for block in _parsed_blocks(target, split=each is not None):
+        records = block.records
+        kept: list[int] = []
         for index, r in enumerate(records):
             if r is None or r is BLANK:
                 if r is None and warn is not None:
@@ -245,53 +247,98 @@ def _matching(target: Path, warn: Warn | None, scan: Scan, since: str | None,
                     warn(f"{target}:{number + index + 1}: warning: skipped a damaged line")
                 continue
             total += 1
-            if since and day < since:
-                continue
-            if key is not None and r.routine.lower() != key and (
-                    "" if r.name is unset else str(r.name)).lower() != key:
+            if wanted is not None and not wanted(day, r):
                 continue
             matched += 1
-            if keep is not None:
-                keep(lines[index])
+            kept.append(index)
             if each is not None:
-                each(lines[index])
+                each(block.line(index))
             yield day, r.active_seconds, r.regions, r.pain_before, r.pain_after
-        number += len(lines)
+        if recent is not None and kept:
+            recent.extend(block.lines_at(kept[-(recent.maxlen or 0):]))
+        number += len(records)
         scan.total, scan.matched = total, matched
 
 
-def _parsed_blocks(target: Path) -> Iterator[tuple[list[bytes], list[Any]]]:
-    """Each block's lines and, for each line, its known fields (a msgspec Struct), None for a
-    damaged line or BLANK for a blank one."""
+def _filter(since: str | None, routine: str | None) -> Callable[[str, Any], bool] | None:
+    """Whether a record (its local day and known fields) passes `--since` and `--routine`;
+    None when neither is given."""
+    if not since and not routine:
+        return None
+    key = routine.strip().lower() if routine else None
+    unset = _fast_decoder()[3]
+
+    def wanted(day: str, r: Any) -> bool:
+        if since and day < since:
+            return False
+        return key is None or r.routine.lower() == key or (
+            "" if r.name is unset else str(r.name)).lower() == key
+
+    return wanted
+
+
+class _Block:
+    """A block of whole lines, its records (one per line) and, when needed, its lines."""
+
+    __slots__ = ("data", "records", "_lines")
+
+    def __init__(self, data: bytes, records: list[Any], lines: list[bytes] | None) -> None:
+        self.data, self.records, self._lines = data, records, lines
+
+    def line(self, index: int) -> bytes:
+        if self._lines is None:
+            self._lines = self.data.split(b"\n")
+        return self._lines[index]
+
+    def lines_at(self, indexes: list[int]) -> list[bytes]:
+        """The lines at these (increasing) indexes; the last few are cut from the end."""
+        n = len(self.records)
+        if self._lines is not None or indexes[0] < n - 64:
+            return [self.line(i) for i in indexes]
+        data, end = self.data, len(self.data)
+        tail: list[bytes] = []
+        for _ in range(n - indexes[0]):
+            start = data.rfind(b"\n", 0, end) + 1
+            tail.append(data[start:end])
+            end = start - 1
+        tail.reverse()  # tail[k] is line indexes[0] + k
+        return [tail[i - indexes[0]] for i in indexes]
+
+
+def _parsed_blocks(target: Path, split: bool) -> Iterator[_Block]:
+    """Each block with, for each line, its known fields (a msgspec Struct), None for a damaged
+    line or BLANK for a blank one; split into lines up front when `split`, else when needed."""
     fields, decode_one, decode_many, unset, error = _fast_decoder()
     known = fields.__struct_fields__
-    for block in _blocks(target):
-        lines = block.split(b"\n")
-        n = len(lines)
+    for data in _blocks(target):
+        n = data.count(b"\n") + 1
         records: list[Any] | None = None
         # Every line starts with `{` and ends with `}`: then no JSON value can span two lines
         # (after a `}` inside a value comes `,`, `}` or `]`, never `{`), so values and lines
         # pair up exactly when there are as many values as lines.
-        if block[:1] == b"{" and block[-1:] == b"}" and block.count(b"}\n{") == n - 1:
+        if data[:1] == b"{" and data[-1:] == b"}" and data.count(b"}\n{") == n - 1:
             try:
-                records = decode_many(block)
+                records = decode_many(data)
             except error:
                 records = None
             if records is not None and len(records) != n:
                 records = None
-        if records is None:
-            records = []
-            for line in lines:
-                try:
-                    records.append(decode_one(line))
-                except error:
-                    obj = loads_or_none(line)
-                    if obj is BLANK or not valid(obj):
-                        records.append(obj if obj is BLANK else None)
-                    else:  # valid, with fields the fast decoder does not know: the same checks
-                        assert isinstance(obj, dict)
-                        records.append(fields(**{k: obj.get(k, unset) for k in known}))
-        yield lines, records
+        if records is not None:
+            yield _Block(data, records, data.split(b"\n") if split else None)
+            continue
+        lines = data.split(b"\n")
+        records = []
+        for line in lines:
+            try:
+                records.append(decode_one(line))
+            except error:
+                obj = loads_or_none(line)
+                if obj is BLANK or not valid(obj):
+                    records.append(obj if obj is BLANK else None)
+                else:  # valid, with fields the fast decoder does not know: the same checks
+                    assert isinstance(obj, dict)
+                    records.append(fields(**{k: obj.get(k, unset) for k in known}))
+        yield _Block(data, records, lines)
 
 
 def _blocks(target: Path) -> Iterator[bytes]:
@@ -315,31 +362,50 @@ def _blocks(target: Path) -> Iterator[bytes]:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         except OSError as exc:
             raise HistoryError(f"cannot read {target}: {exc.strerror or exc}") from None
-        done = 0
-        carry = b""
-        while done < size:
-            try:
-                chunk = os.read(fd, min(_BLOCK, size - done))
-            except OSError as exc:
-                raise HistoryError(f"cannot read {target}: {exc.strerror or exc}") from None
-            if not chunk:
+        # Each block is read from the first byte after the last whole line of the one before
+        # (at its offset), not glued to its leftover: one copy of the file's bytes fewer.
+        start = 0
+        while start < size:
+            data = _read_block(fd, start, size, target)
+            if not data:
                 break  # shorter than it was (it is only ever appended to, but be safe)
-            done += len(chunk)
-            data = carry + chunk if carry else chunk
-            if done < size:
-                cut = data.rfind(b"\n")
-                if cut < 0:
-                    carry = data
-                    continue
-                carry = data[cut + 1:]
-                yield data[:cut]
-            else:
-                carry = b""
+            if start + len(data) >= size:
                 yield data[:-1] if data.endswith(b"\n") else data
-        if carry:
-            yield carry
+                break
+            cut = data.rfind(b"\n")
+            if cut < 0:  # a line longer than a block: read on until it ends
+                data = _longer(fd, data, start, size, target)
+                if start + len(data) >= size:
+                    yield data[:-1] if data.endswith(b"\n") else data
+                    break
+                cut = data.rfind(b"\n")
+            yield data[:cut]
+            start += cut + 1
     finally:
         os.close(fd)
+
+
+def _read_block(fd: int, start: int, size: int, target: Path) -> bytes:
+    """Up to a block of the file from `start`, stopping at `size`."""
+    try:
+        return _read_at(fd, min(_BLOCK, size - start), start)
+    except OSError as exc:
+        raise HistoryError(f"cannot read {target}: {exc.strerror or exc}") from None
+
+
+def _longer(fd: int, data: bytes, start: int, size: int, target: Path) -> bytes:
+    """`data` (from `start`, no newline in it) read on until it holds a newline or the end."""
+    parts = [data]
+    done = start + len(data)
+    while done < size:
+        more = _read_block(fd, done, size, target)
+        if not more:
+            break
+        parts.append(more)
+        done += len(more)
+        if b"\n" in more:
+            break
+    return b"".join(parts)
 
 
 @functools.lru_cache(maxsize=1)
