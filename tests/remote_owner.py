@@ -39,7 +39,8 @@ class Owner:
     """Drives `routine` on a thread of its own, the remote's server started there first."""
 
     def __init__(self, routine: Routine = ROUTINE, speed: float = 1.0,
-                 start_step: int = 1, autostart: bool = True) -> None:
+                 start_step: int = 1, autostart: bool = True, bind: str = "127.0.0.1") -> None:
+        self.bind = bind
         self.woken = threading.Event()
         self.go = threading.Event()
         if autostart:
@@ -64,7 +65,7 @@ class Owner:
             self.changed.notify_all()
 
     def _run(self) -> None:
-        self.server = start_remote(self.control, "127.0.0.1")
+        self.server = start_remote(self.control, self.bind)
         self.url = self.server.url
         self.ready.set()
         self.go.wait()

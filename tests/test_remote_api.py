@@ -227,3 +227,49 @@ async def fetch_state(base: str, token: str) -> tuple[int, dict[str, object]]:
         async with http.get(f"{base}/api/state",
                             headers={"Authorization": f"Bearer {token}"}) as r:
             return r.status, await r.json()
+
+
+def machine_addresses() -> list[str]:
+    """Every address on every interface, as `ip` (iproute2) lists them: a source of its own,
+    not the server's getifaddrs."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ip") is None:
+        pytest.skip("needs ip (iproute2) to list this machine's addresses")
+    listing = json.loads(subprocess.run(["ip", "-j", "addr"], capture_output=True, text=True,
+                                        check=True).stdout)
+    return [a["local"] for link in listing for a in link.get("addr_info", []) if "local" in a]
+
+
+def test_every_address_of_this_machine_is_a_host_when_bound_to_all_interfaces() -> None:
+    import http.client
+    import ipaddress
+    import socket
+
+    owner = Owner(bind="0.0.0.0")
+    try:
+        _, token = base_and_token(owner.url)
+        port = int(owner.url.split("#")[0].rstrip("/").rsplit(":", 1)[1])
+        addresses = machine_addresses()
+        assert any(":" in a for a in addresses) or not socket.has_ipv6
+        hostname = socket.gethostname()
+        names = [*addresses, hostname, f"{hostname}.local", hostname.upper(), "localhost"]
+        # An IPv6 address written longhand names the same machine.
+        names += [ipaddress.ip_address(a).exploded for a in addresses if ":" in a]
+
+        def status(name: str) -> int:
+            host = f"[{name}]" if ":" in name else name
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                conn.request("GET", "/api/state", headers={
+                    "Host": f"{host}:{port}", "Authorization": f"Bearer {token}"})
+                return conn.getresponse().status
+            finally:
+                conn.close()
+
+        assert {name: status(name) for name in names} == {name: 200 for name in names}
+        for foreign in ("evil.example", "192.0.2.254", "2001:db8::dead", f"{hostname}.evil"):
+            assert status(foreign) == 421, foreign
+    finally:
+        owner.close()

@@ -15,7 +15,10 @@ command; headers forbid framing, sniffing, inline script and referrers.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import hmac
+import ipaddress
 import json
 import os
 import secrets
@@ -105,8 +108,55 @@ def lan_address() -> str:
         return "127.0.0.1"
 
 
+class _SockAddr(ctypes.Structure):
+    # Linux: a 16-bit family; the BSDs and macOS: a length byte, then an 8-bit family.
+    _fields_ = ([("sa_family", ctypes.c_uint16)] if sys.platform.startswith("linux")
+                else [("sa_len", ctypes.c_uint8), ("sa_family", ctypes.c_uint8)])
+
+
+class _IfAddrs(ctypes.Structure):
+    pass
+
+
+_IfAddrs._fields_ = [  # noqa: SLF001 - getifaddrs(3)'s struct ifaddrs, as far as ifa_addr
+    ("ifa_next", ctypes.POINTER(_IfAddrs)),
+    ("ifa_name", ctypes.c_char_p),
+    ("ifa_flags", ctypes.c_uint),
+    ("ifa_addr", ctypes.POINTER(_SockAddr)),
+]
+
+
+def interface_addresses() -> set[str]:
+    """Every IPv4 and IPv6 address on every interface of this machine (getifaddrs(3)); empty
+    where the C library has no getifaddrs. IPv6 scope ids (`%eth0`) are left off, as a browser
+    leaves them out of a Host header."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        getifaddrs, freeifaddrs = libc.getifaddrs, libc.freeifaddrs
+    except (OSError, AttributeError):
+        return set()
+    head = ctypes.POINTER(_IfAddrs)()
+    if getifaddrs(ctypes.byref(head)) != 0:
+        return set()
+    found: set[str] = set()
+    try:
+        node = head
+        while node:
+            sa = node.contents.ifa_addr
+            if sa:
+                family, at = sa.contents.sa_family, ctypes.addressof(sa.contents)
+                if family == socket.AF_INET:  # sockaddr_in: the address at byte 4
+                    found.add(socket.inet_ntop(family, ctypes.string_at(at + 4, 4)))
+                elif family == socket.AF_INET6:  # sockaddr_in6: at byte 8
+                    found.add(socket.inet_ntop(family, ctypes.string_at(at + 8, 16)))
+            node = node.contents.ifa_next
+    finally:
+        freeifaddrs(head)
+    return found
+
+
 def _local_names(bound: str) -> set[str]:
-    names = {"localhost", "127.0.0.1", "::1", lan_address()}
+    names = {"localhost", "127.0.0.1", "::1", lan_address(), *interface_addresses()}
     if bound not in ("0.0.0.0", "::", ""):
         names.add(bound)
     try:
@@ -123,10 +173,13 @@ def _host_name(host_header: str) -> str:
     """The name part of a Host header: `[::1]:80` → `::1`, `a:80` → `a`."""
     h = host_header.strip().lower()
     if h.startswith("["):
-        return h[1:h.find("]")] if "]" in h else h
-    if h.count(":") == 1:
-        return h.split(":")[0]
-    return h
+        h = h[1:h.find("]")] if "]" in h else h
+    elif h.count(":") == 1:
+        h = h.split(":")[0]
+    try:  # an address written longhand (`fd00:0::2`) is the same machine as `fd00::2`
+        return str(ipaddress.ip_address(h))
+    except ValueError:
+        return h
 
 
 def spoken_cues(timeline: Timeline) -> dict[int, str]:
