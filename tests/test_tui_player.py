@@ -6,12 +6,15 @@ Time only moves when a test advances the FakeClock; `PlayerScreen.tick()` then d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
+from typing import AsyncIterator
 
 import pytest
 from snapshot_app import CALVES, DESK, picker_app, player_app, sync
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from player.clock import FakeClock
@@ -21,7 +24,7 @@ from player.tui.screens.picker import PickerScreen
 from player.tui.screens.player_screen import PlayerScreen
 from player.tui.screens.summary import SummaryScreen
 from player.tui.widgets.body_map import BodyMap
-from player.tui.widgets.countdown import Countdown, font_for
+from player.tui.widgets.countdown import Countdown, font_for, mark_final
 
 # DESK's timeline: step 1 lead-in 0–5, left 5–35, switch 35–40, right 40–70; step 2 lead-in
 # 70–75, left 75–95, rest 95–105, left 105–125, switch 125–130 …; step 3 ends at 250.
@@ -269,6 +272,47 @@ async def test_the_last_seconds_of_a_segment_are_emphasised() -> None:
         assert not widget.has_class("-final")
 
 
+@contextlib.asynccontextmanager
+async def no_color_player(monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+                          ) -> AsyncIterator[tuple[Pilot[int], PlayerScreen]]:
+    """The player at 80×24 under NO_COLOR, started."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = player_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.no_color
+        yield pilot, await started(pilot)
+
+
+def bars(widget: Countdown) -> list[str]:
+    """The first and last two drawn cells of each row of the countdown that draws anything
+    (a pixel of the digits is two cells wide, so `█ ` and ` █` are only ever the bars)."""
+    strips = widget.render_lines(widget.region.reset_offset)
+    rows = [strip.text.strip() for strip in strips]
+    return [row[:2] + row[-2:] for row in rows if row]
+
+
+@sync
+async def test_the_last_seconds_show_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Under NO_COLOR the warning colour is gone: a bar as tall as the digits on each side.
+    clock = FakeClock()
+    async with no_color_player(monkeypatch, clock) as (pilot, player):
+        widget = player.query_one(Countdown)
+        await advance(pilot, clock, 1)  # lead-in, 4 s left
+        assert bars(widget) and "█  █" not in bars(widget)
+        await advance(pilot, clock, 1.5)
+        assert widget.has_class("-final")
+        assert set(bars(widget)) == {"█  █"}  # every row of the digits, both sides
+        await advance(pilot, clock, 3)  # work: 30 s left, no emphasis
+        assert "█  █" not in bars(widget)
+        # At 30×12 the digits are 3 rows of box drawing: bars as tall.
+        await pilot.resize_terminal(30, 12)
+        await advance(pilot, clock, 27.5)
+        assert widget.has_class("-final")
+        assert bars(widget) == ["█  █"] * 3
+    # One row of plain text gets arrows.
+    assert mark_final(["00:03"], 5) == ["▶ 00:03 ◀"]
+
+
 @pytest.mark.parametrize("answer", ["n", "escape"])
 @sync
 async def test_q_asks_and_n_or_escape_goes_on(answer: str) -> None:
@@ -437,12 +481,8 @@ async def test_everything_fits_at_80_by_24() -> None:
 
 @sync
 async def test_no_color_keeps_states_readable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
     clock = FakeClock()
-    app = player_app(clock=clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        assert app.no_color
-        player = await started(pilot)
+    async with no_color_player(monkeypatch, clock) as (pilot, player):
         await advance(pilot, clock, 36)
         assert shown(player, "#banner") == "Switch sides → right"
         rendered = str(player.query_one(BodyMap).render())

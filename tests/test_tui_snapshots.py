@@ -132,3 +132,11 @@ def test_player_final_seconds(snap_compare) -> None:  # type: ignore[no-untyped-
     clock = FakeClock()
     assert snap_compare(player_app(clock=clock), run_before=play_for(clock, 33),
                         terminal_size=(80, 24))
+
+
+def test_player_final_seconds_no_color(snap_compare, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Without colour the last seconds still stand out: the digits in reverse video.
+    monkeypatch.setenv("NO_COLOR", "1")
+    clock = FakeClock()
+    assert snap_compare(player_app(clock=clock), run_before=play_for(clock, 33),
+                        terminal_size=(80, 24))

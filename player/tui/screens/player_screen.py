@@ -452,7 +452,7 @@ class PlayerScreen(Screen[None]):
         last = seg.step_ref.cues.countdown or self.FINAL_SECONDS
         final = kind in ("lead_in", "work", "switch") and 0 < remaining <= last
         if self._set("final", final):
-            countdown.set_class(final, "-final")
+            countdown.emphasise(final)
         step_segments = [s for s in self.timeline.segments if s.step == seg.step]
         before = sum(s.duration for s in step_segments if s.index < seg.index)
         after = sum(s.duration for s in step_segments if s.index > seg.index)

@@ -9,7 +9,9 @@ fits, so the same widget is a line of text at 12×2 and fills a 200×60 terminal
 view.
 
 It repaints only when the drawn text changes (`show` compares strings) or its size does;
-the emphasis of a segment's last seconds is a CSS class (`-final`).
+the emphasis of a segment's last seconds (`emphasise`) is the `-final` class (warning colour,
+bold) and a bar as tall as the digits on each side (`mark_final`), so it shows without colour
+too (NO_COLOR, a monochrome terminal).
 """
 
 from __future__ import annotations
@@ -126,6 +128,14 @@ def _draw(text: str, font: Font) -> tuple[str, ...]:
     return tuple(_half_blocks(bitmap, font.columns, font.half_rows))
 
 
+def mark_final(lines: list[str], wide: int) -> list[str]:
+    """`lines` between two bars as tall as the digits (`▶ 00:03 ◀` on one row): the last
+    seconds stand out without colour, and the digits themselves are drawn as always."""
+    if len(lines) == 1:
+        return [f"▶ {lines[0].ljust(wide)} ◀"]
+    return [f"█ {line.ljust(wide)} █" for line in lines]
+
+
 def draw(text: str, font: Font) -> list[str]:
     """`text` (digits, `:`, `-`, spaces) as lines of cells in `font`."""
     return list(_draw(text, font))
@@ -187,6 +197,12 @@ class Countdown(Widget):
             self.repaints += 1
             self.refresh()
 
+    def emphasise(self, on: bool) -> None:
+        """The last seconds of a segment: `-final` and the bars beside the digits."""
+        if on != self.has_class("-final"):
+            self.set_class(on, "-final")
+            self.refresh()
+
     @property
     def font(self) -> Font:
         """The font the current size draws in."""
@@ -200,6 +216,9 @@ class Countdown(Widget):
         width, height = self.size.width, self.size.height
         lines = draw(self.text, font_for(self.text, width, height))
         wide = max((len(line) for line in lines), default=0)
+        if self.has_class("-final") and wide + 4 <= width:
+            lines = mark_final(lines, wide)
+            wide += 4
         left = " " * max(0, (width - wide) // 2)
         top = max(0, (height - len(lines)) // 2)
         return Text("\n" * top + "\n".join(left + line for line in lines),
