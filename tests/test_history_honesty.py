@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from snapshot_app import CALVES, player_app, sync
 from test_history import BERLIN, WallClock, routine
 
 from player import paths
@@ -20,6 +21,7 @@ from player.clock import FakeClock
 from player.history import SessionRecorder
 from player.session import Session
 from player.timeline import expand
+from player.tui.screens.summary import SummaryScreen
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -105,3 +107,32 @@ def test_a_headless_preview_says_it_is_not_saved_and_record_saves_it(
     # A preview that took a fraction of a second of real time ends when it really ended.
     took = datetime.fromisoformat(record["ended"]) - datetime.fromisoformat(record["started"])
     assert timedelta(0) <= took < timedelta(seconds=10)
+
+
+@pytest.mark.parametrize("record", [False, True], ids=["preview", "record"])
+@sync
+async def test_a_tui_preview_is_saved_only_with_record(record: bool, unknot_home: Path) -> None:
+    """The TUI keeps the same rule as headless (issue 12 class 10 re-audit): a --speed run
+    played to its end is not a session unless --record is given."""
+    from test_tui_player import advance, started
+
+    clock = FakeClock()
+    app = player_app(CALVES, clock=clock, speed=10.0)
+    app.record = record
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await advance(pilot, clock, 20)  # 200 routine seconds: the whole routine
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code == 0
+    history = unknot_home / "history.jsonl"
+    if record:
+        [line] = history.read_text(encoding="utf-8").splitlines()
+        saved = json.loads(line)
+        assert saved["completed"] is True
+        # Ended when it really ended: 20 s of (fake) monotonic time, not 200 routine seconds.
+        took = datetime.fromisoformat(saved["ended"]) - datetime.fromisoformat(saved["started"])
+        assert took == timedelta(seconds=20)
+    else:
+        assert not history.exists()
