@@ -141,9 +141,16 @@ def test_closing_the_terminal_saves_the_session(tmp_path: Path, unknot_home: Pat
 
 def test_ctrl_z_pauses_and_fg_comes_back_paused(
         tmux: Tmux, tmp_path: Path, unknot_home: Path) -> None:
+    before = terminal_modes(tmux)
+    title = pane_title(tmux)
+    tmux.run("send-keys", "-t", "t", "clear", "Enter")
     pid = start_playing(tmux, tmp_path)
+    assert pane_title(tmux).endswith(" · unknot")
     subprocess.run(["kill", "-TSTP", str(pid)], check=True)
     tmux.wait(lambda s: "Stopped" in s and at_prompt(s), "the shell's job control")
+    # Stopped, the window is the shell's again: its title and its terminal modes.
+    assert pane_title(tmux) == title
+    assert terminal_modes(tmux) == before
     tmux.run("send-keys", "-t", "t", "clear", "Enter")
     assert history(unknot_home) == []  # nothing ended
     tmux.type("fg; echo exit=$?")  # (the shell ran the first `echo exit=$?` at the stop)
@@ -151,6 +158,7 @@ def test_ctrl_z_pauses_and_fg_comes_back_paused(
     screen = tmux.wait(lambda s: "Paused" in s and shown_left(s) is not None,
                        "the player, drawn again and paused")
     held = routine_left(screen)
+    tmux.wait(lambda s: pane_title(tmux).endswith(" · unknot"), "unknot's title again")
     # Paused: a routine second would pass every 50 ms at --speed 20; 1 s shows none.
     import time
 

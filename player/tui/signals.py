@@ -7,8 +7,9 @@ in the middle of the engine:
 - SIGTERM (`kill`) and SIGHUP (the terminal closed): the session ends as `terminated`
   (completed false), is saved, and the app exits 143 / 129 with the terminal restored;
 - SIGINT (Ctrl+C sent as a signal; the key is Textual's): `interrupted`, saved, exit 130;
-- SIGTSTP (Ctrl+Z, `kill -TSTP`): the session pauses, the terminal is given back and the
-  process stops; on `fg` (SIGCONT) the screen is drawn again and the session stays paused;
+- SIGTSTP (Ctrl+Z, `kill -TSTP`): the session pauses, the terminal and the window title are
+  given back and the process stops; on `fg` (SIGCONT) the screen and the title are drawn
+  again and the session stays paused;
 - SIGCONT alone (after a SIGSTOP from outside): the screen is drawn again.
 """
 
@@ -50,13 +51,21 @@ def redraw(app: UnknotApp) -> None:
 
 
 def suspend(app: UnknotApp) -> None:
-    """Pause the session, give the terminal back, stop; on `fg` redraw, still paused."""
-    for screen in app.screen_stack:
-        pause = getattr(screen, "pause_for_suspend", None)
-        if callable(pause):
-            pause()
-    driver = app._driver  # noqa: SLF001 - whether this terminal can be suspended
-    if driver is None or not driver.can_suspend:
-        return
-    with app.suspend():  # restores the terminal; takes it again when we continue
-        os.kill(os.getpid(), signal.SIGSTOP)
+    """Pause the session, give the terminal (and its window title) back, stop; on `fg`
+    redraw, still paused, with unknot's title again."""
+    _each_screen(app, "pause_for_suspend")
+    try:
+        driver = app._driver  # noqa: SLF001 - whether this terminal can be suspended
+        if driver is None or not driver.can_suspend:
+            return
+        with app.suspend():  # restores the terminal; takes it again when we continue
+            os.kill(os.getpid(), signal.SIGSTOP)
+    finally:
+        _each_screen(app, "continue_after_suspend")
+
+
+def _each_screen(app: UnknotApp, method: str) -> None:
+    for screen in list(app.screen_stack):
+        call = getattr(screen, method, None)
+        if callable(call):
+            call()

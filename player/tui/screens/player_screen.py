@@ -261,10 +261,17 @@ class PlayerScreen(Screen[None]):
             self._playback.save()
 
     def pause_for_suspend(self) -> None:
-        """Ctrl+Z (SIGTSTP): the session waits while the process is stopped."""
+        """Ctrl+Z (SIGTSTP): the session waits while the process is stopped, and the window
+        gets the shell's title back meanwhile."""
         if self._is_playing():
             self.playback.pause()
             self._then_redraw()
+        self._restore_title()
+        self._shown.pop("title", None)  # so the next redraw sets it again
+
+    def continue_after_suspend(self) -> None:
+        """`fg` (SIGCONT after a Ctrl+Z): drawn again, unknot's title with it."""
+        self._then_redraw()
 
     def on_screen_suspend(self) -> None:
         """A dialog covers the player ("End this session?", help, the remote panel): the
