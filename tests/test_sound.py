@@ -385,7 +385,7 @@ class Recorder:
         pass
 
 
-def wait_for(predicate, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
     # Waits for background work (speech rendering) to happen, not for a timer.
     end = time.monotonic() + timeout
     while time.monotonic() < end:
