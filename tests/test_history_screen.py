@@ -6,6 +6,7 @@ import asyncio
 from datetime import date
 from pathlib import Path
 
+import pytest
 from textual.app import App
 from textual.geometry import Region
 from textual.widgets import DataTable, Static
@@ -188,3 +189,53 @@ def test_day_chart_scales_bars_and_dates_to_the_width() -> None:
     # Nothing done: a flat chart at 0, never a division by zero.
     flat = chart_lines([0.0] * 30, TODAY, 80)
     assert flat[0].lstrip().startswith("0 min ┤") and "┴" not in flat[3]
+
+
+def test_every_kind_of_damaged_line_is_skipped_on_h(tmp_path: Path) -> None:
+    """Issue 12 class 5 re-audit: the lines that took the TUI down on `h` (NaN, Infinity,
+    1e400, nesting 100,000 deep, …) are each skipped by number; the file is kept as it was."""
+    asyncio.run(_every_kind_of_damaged_line_is_skipped_on_h(tmp_path))
+
+
+async def _every_kind_of_damaged_line_is_skipped_on_h(tmp_path: Path) -> None:
+    from test_history_damage import BAD_LINES
+
+    path = tmp_path / "h.jsonl"
+    append_record(session(10, 600), path)
+    with path.open("ab") as f:
+        f.write(b"\n".join(BAD_LINES) + b"\n")
+    append_record(session(11, 600), path)
+    before = path.read_bytes()
+    screen = HistoryScreen(path=path, today=TODAY)
+    app = HistoryApp(screen)
+    async with app.run_test() as pilot:
+        await asyncio.wait_for(app.workers.wait_for_complete(), 30)
+        await pilot.pause()
+        assert screen.query_one("#history-table", DataTable).row_count == 2
+        assert screen.warnings == [f"{path}:{n}: warning: skipped a damaged line"
+                                   for n in range(2, 2 + len(BAD_LINES))]
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_history_that_is_not_a_file_is_shown_in_bounded_time(tmp_path: Path,
+                                                               kind: str) -> None:
+    asyncio.run(_not_a_file_is_shown(tmp_path, kind))
+
+
+async def _not_a_file_is_shown(tmp_path: Path, kind: str) -> None:
+    import os
+
+    path = tmp_path / "history.jsonl"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    screen = HistoryScreen(path=path, today=TODAY)
+    app = HistoryApp(screen)
+    async with app.run_test() as pilot:
+        # Never a blocked or endless read: the worker is done well within the bound.
+        await asyncio.wait_for(app.workers.wait_for_complete(), 30)
+        await pilot.pause()
+        status = str(screen.query_one("#history-status", Static).render())
+        assert status.startswith("cannot read ") and "not a regular file" in status, status
