@@ -3,8 +3,8 @@
 It runs aiohttp on a thread of its own with its own asyncio loop, so a slow phone never holds
 the session. Commands go to the session through `SessionControl.submit()` (run later by the
 driver on the session's thread); snapshots come back through `SessionControl.watch()` and the
-session's events through a listener, both handed to the server's loop with
-`call_soon_threadsafe`. Nothing here touches the session itself.
+session's events through a listener, both queued in order for the server's loop, which is woken
+once after the last event of a burst (`_queue`). Nothing here changes the session itself.
 
 Security (the port is open on a home network): a fresh 128-bit token per session, carried in the
 URL's fragment; 401 without it, 429 after 20 wrong tokens a minute from one address, 421 for a
@@ -275,6 +275,10 @@ class RemoteServer:
         self._spoken = spoken_cues(control.session.timeline)
         self._unwatch: Callable[[], None] | None = None
         self._last_shown: tuple[object, ...] | None = None
+        #: Snapshots and events from the session's thread not yet sent, in order.
+        self._queued: list[Event | Snapshot] = []
+        self._flush_due = False
+        self._queue_lock = threading.Lock()
         self._switch_interval: float | None = None
         self._stopped = False
         from player.headless.format import json_event
@@ -392,18 +396,17 @@ class RemoteServer:
         self._last_shown = shown
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._broadcast_state, snap)
+            self._queue(loop, snap)
 
     def _event_from_owner(self, event: Event) -> None:
+        # The session's thread only queues the event (frozen, and the timeline never changes):
+        # the JSON is built on the server's thread, and the server is woken once for a burst
+        # of events from one poll, so the session's own listeners for the rest of that burst
+        # (the events file, sound) run with the least work from the remote between them.
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        obj = self._json_event(event, self.control.session.timeline)
-        if obj is not None:
-            try:
-                loop.call_soon_threadsafe(self._broadcast, obj)
-            except RuntimeError:  # the loop closed in between
-                pass
+        self._queue(loop, event)
         if isinstance(event, Done):
             # The session is over: the phones get its last state and this event (queued
             # first), then the server closes, whatever way the driver leaves.
@@ -412,6 +415,44 @@ class RemoteServer:
     def _state_now(self, snap: Snapshot | None = None) -> dict[str, Any]:
         snap = snap if snap is not None else self.control.snapshot()
         return state_object(snap, self.control.session.clock.now(), time.time(), self._spoken)
+
+    def _more_due(self) -> bool:
+        """Whether the session is in the middle of emitting a burst of events (one poll's, or
+        a segment's end and the next one's start), so the phones can wait for its last."""
+        session = self.control.session
+        if session.state in ("ready", "done") or session.paused:
+            return False
+        deadline = session.next_deadline()
+        if deadline is None:  # a segment's end item is being delivered; its start follows
+            return True
+        return deadline <= session.clock.now() + 0.0005
+
+    def _queue(self, loop: asyncio.AbstractEventLoop, item: Event | Snapshot) -> None:
+        """Queues a snapshot or an event for the phones, in the session's order. The server's
+        loop is woken once, after the last event of a burst: while the session's thread is
+        still emitting (the events file, sound), the server's thread does not compete with it
+        for the interpreter."""
+        with self._queue_lock:
+            self._queued.append(item)
+            if self._flush_due or self._more_due():
+                return
+            self._flush_due = True
+        try:
+            loop.call_soon_threadsafe(self._broadcast_queued)
+        except RuntimeError:  # the loop closed in between
+            pass
+
+    def _broadcast_queued(self) -> None:
+        with self._queue_lock:
+            items, self._queued, self._flush_due = self._queued, [], False
+        timeline = self.control.session.timeline
+        for item in items:
+            if isinstance(item, Snapshot):
+                self._broadcast_state(item)
+                continue
+            obj = self._json_event(item, timeline)
+            if obj is not None:
+                self._broadcast(obj)
 
     def _broadcast_state(self, snap: Snapshot) -> None:
         self._broadcast({"event": "state", **self._state_now(snap)})
