@@ -51,7 +51,7 @@ class Snapshot:
     routine_id: str
     routine_name: str
     #: "ready", "lead_in", "work", "rest", "switch", "paused" or "done".
-    state: str
+    state: vocab.State
     paused: bool
     done: bool
     #: 1-based step and the number of steps; 0 before the start.

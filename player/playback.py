@@ -37,6 +37,7 @@ from player.timeline import Timeline, expand
 if TYPE_CHECKING:
     from player.event_log import EventLog
     from player.mpris import MediaKeys
+    from player.vocab import State
 
 Severity = Literal["information", "warning", "error"]
 #: How a Playback tells the person something (`message`, lower-case start, no prefix).
@@ -206,7 +207,7 @@ class Playback:
     # ------------------------------------------------------------------ driving
 
     @property
-    def state(self) -> str:
+    def state(self) -> State:
         return self.session.state
 
     @property

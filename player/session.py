@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from player.clock import Clock, MonotonicClock
 from player.events import (
@@ -77,6 +78,9 @@ from player.events import (
 )
 from player.routine import Cues
 from player.timeline import Segment, Timeline
+
+if TYPE_CHECKING:
+    from player.vocab import SegmentKind, State
 
 #: Tolerance in routine seconds when comparing a due offset with the position: a deadline
 #: computed from the clock and turned back into an offset may differ in the last float bit,
@@ -108,7 +112,7 @@ def closes_step(seg: Segment) -> bool:
     last_side = "right" if step.side == "each" else step.side
     return seg.repeat == seg.repeats and seg.side == last_side
 
-RUNNING = ("lead_in", "work", "rest", "switch")
+RUNNING: tuple[SegmentKind, ...] = ("lead_in", "work", "rest", "switch")
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ class Session:
         self._reported: set[int] = set()
         self._queue: list[Event] = []
         self._emitting = False
-        self._state = "ready"
+        self._state: State = "ready"
         self._started: float | None = None
         self._paused_total = 0.0
         self._paused_at: float | None = None
@@ -220,7 +224,7 @@ class Session:
     # ------------------------------------------------------------------ reading
 
     @property
-    def state(self) -> str:
+    def state(self) -> State:
         if self._state in RUNNING and self._paused_at is not None:
             return "paused"
         return self._state
@@ -524,7 +528,7 @@ class Session:
             return False
         if self._state in RUNNING:
             self.poll()  # events already due happened before the stop
-            if self._state == "done":
+            if self.state == "done":  # the property: mypy keeps _state narrowed across poll()
                 return False
         self._finish(completed=False, reason=reason)
         return True

@@ -16,6 +16,8 @@ Side = Literal["left", "right", "each", "both"]
 CueName = Literal["start", "halfway", "countdown", "cadence", "switch", "end", "done"]
 #: What a timeline segment is (player.timeline).
 SegmentKind = Literal["lead_in", "work", "rest", "switch"]
+#: What a session is doing (player.session `Session.state`): a segment's kind while it runs.
+State = Literal["ready", "lead_in", "work", "rest", "switch", "paused", "done"]
 #: Where a routine came from: the built-in library, the user's folders, or a path given.
 Source = Literal["built-in", "user", "path"]
 #: How bad a problem is: an error stops the routine; a warning is advice (`--strict`: error).

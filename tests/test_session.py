@@ -3,10 +3,11 @@ long-run exactness, speed, cues and listener isolation."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
+from player import vocab
 from player.clock import FakeClock
 from player.events import (
     CueFired,
@@ -20,7 +21,7 @@ from player.events import (
     Skipped,
 )
 from player.routine import Cues, Routine, Step
-from player.session import Session
+from player.session import RUNNING, Session
 from player.timeline import Timeline, expand
 
 
@@ -276,6 +277,26 @@ def test_pause_freezes_time_and_resume_moves_every_deadline() -> None:
     done = rec.events[-1]
     assert isinstance(done, Done) and done.active_seconds == session.timeline.total
     assert clock.now() == 1000.0 + 100.0 + session.timeline.total
+
+
+def test_the_states_a_session_takes_are_vocab_state() -> None:
+    """`Session.state` is typed `vocab.State` (mypy then rejects `state == "playing"`): the states
+    a session really goes through are that Literal's values, and RUNNING is SegmentKind's."""
+    session, clock, _ = make()
+    seen = {session.state}
+    session.start()
+    session.pause()
+    seen.add(session.state)
+    session.resume()
+    while session.state != "done":
+        seen.add(session.state)
+        deadline = session.next_deadline()
+        assert deadline is not None
+        clock.set(deadline)
+        session.poll()
+    seen.add(session.state)
+    assert seen == set(get_args(vocab.State))
+    assert set(RUNNING) == set(get_args(vocab.SegmentKind))
 
 
 def test_toggle_pause() -> None:
