@@ -220,6 +220,26 @@ def footer_words(screen: PlayerScreen) -> list[str]:
     return [key.description for key in screen.query("FooterKey")]
 
 
+@sync
+async def test_the_players_footer_keeps_q_end_when_it_is_narrow() -> None:
+    """Issue 11: at 60×20 the footer lost `q End`; lower-ranked keys go first, never q."""
+    clock = FakeClock()
+    app = player_app(clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        player = await started(pilot)
+        await advance(pilot, clock, 10)
+        wide = footer_words(player)
+        assert wide[-1] == "End"
+        for width in (60, 40, 30):
+            await pilot.resize_terminal(width, 20)
+            await advance(pilot, clock, 1)
+            keys = list(player.query("FooterKey"))
+            assert [key.key_display for key in keys][-1] == "q", (width, footer_words(player))
+            assert footer_words(player)[-1] == "End"
+            assert all(key.region.right <= width for key in keys), width
+        assert len(footer_words(player)) < len(wide)  # something did make way
+
+
 @pytest.mark.parametrize(("size", "rows"), [((80, 24), 14), ((200, 60), 42)])
 @sync
 async def test_f_shows_only_the_countdown_step_and_side_as_large_as_it_fits(
