@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from player import paths
 from player.clock import Clock, MonotonicClock
@@ -158,10 +159,15 @@ class UnknotApp(App[int]):
             from player.tui.screens.player_screen import PlayerScreen
 
             self.push_screen(PlayerScreen(self.routine))
-        else:
-            from player.tui.screens.picker import PickerScreen
 
-            self.push_screen(PickerScreen())
+    def get_default_screen(self) -> Screen[Any]:
+        """The picker is the app's first screen (composed with the app, not pushed after an
+        empty one: one layout and one paint fewer before the list is on screen)."""
+        if self.routine is not None:
+            return super().get_default_screen()
+        from player.tui.screens.picker import PickerScreen
+
+        return PickerScreen()
 
     @work(thread=True, exclusive=True, group="sound")
     def _make_sound(self) -> None:
