@@ -52,7 +52,8 @@ pcm.null {
 
 
 def options(p: Any) -> None:
-    p.add_argument("--steps", type=int, default=30, help="steps in the routine (7 cues each)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="steps in the routine (7 cues each; default 30, --quick 15)")
     p.add_argument("--speed", type=float, default=20.0,
                    help="routine seconds per wall second (default 20)")
     p.add_argument("--real-device", action="store_true",
@@ -81,6 +82,8 @@ def main() -> int:
     from player.headless import EARLY, Headless, Options
     from player.routine import Cues, Routine, Step
 
+    # --quick: half the cues (about 100 each for the app and the floor), about 20 s, not 40.
+    args.steps = args.steps or (15 if args.quick else 30)
     report = Report("bench/cue_latency.py: cue deadline → sound started, through the headless app",
                     args)
     steps = tuple(

@@ -160,25 +160,32 @@ def startup(report: Report, runs: int) -> None:
         "list": [str(UNKNOT), "list"],
         "show": [str(UNKNOT), "show", "desk-neck-shoulders"],
     }
-    for argv in commands.values():
+    # The peer: termdown (the bench extra of pyproject, installed by scripts/setup) beside
+    # this interpreter, else on PATH; taking turns with the rest.
+    venv_termdown = Path(PYTHON).parent / "termdown"
+    termdown = str(venv_termdown) if venv_termdown.exists() else shutil.which("termdown")
+    peer = [termdown, "--version"] if termdown else None
+    for argv in [*commands.values(), *([peer] if peer else [])]:
         wall(argv)  # the page cache (and any cache unknot keeps) warm
     fns = [lambda: wall(floor_argv)] + [lambda argv=argv: wall(argv) for argv in commands.values()]
+    if peer:
+        fns.append(lambda: wall(peer))
     samples = interleaved(runs, *fns)
     floor = report.show(Samples("python -c pass (same interpreter)", samples[0]))
     shown = {name: report.show(Samples(f"unknot {name}" if name.startswith("-")
                                        else f"unknot {' '.join(commands[name][1:])}", s))
-             for name, s in zip(commands, samples[1:], strict=True)}
+             for name, s in zip(commands, samples[1:1 + len(commands)], strict=True)}
     report.against_floor("unknot --version", shown["--version"], floor, max_ratio=3.0)
     report.against_floor("unknot --help", shown["--help"], floor)
     report.against_floor("unknot list", shown["list"], floor)
     report.against_floor("unknot show", shown["show"], floor)
-
-    termdown = shutil.which("termdown")
-    if termdown:
-        t = interleaved(runs, lambda: wall([termdown, "--version"]))[0]
-        report.show(Samples("peer: termdown --version", t))
+    if peer:
+        t = report.show(Samples("peer: termdown --version", samples[-1]))
+        report.against_floor("unknot --version vs peer termdown --version (reference)",
+                             shown["--version"], t)
     else:
-        report.not_measured("peer termdown --version", "termdown is not installed")
+        report.not_measured("peer termdown --version",
+                            "termdown is not installed (scripts/setup installs the bench extra)")
 
     # The same with .pyc files to read: a private cache prefix, written by a first run.
     with tempfile.TemporaryDirectory(prefix="unknot-pyc-") as prefix:

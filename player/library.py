@@ -19,6 +19,7 @@ from player.errors import Problem, RoutineError, UnknotError
 # routine_folders lives in player.paths so the loader can use it without importing the
 # library (the library is the layer above the loader); it is re-exported here.
 from player.paths import SUFFIXES, is_regular_file
+from player.paths import not_a_file as not_a_file
 from player.paths import routine_folders as routine_folders
 from player.routine import Routine
 from player.vocab import Source, did_you_mean
@@ -51,33 +52,6 @@ def _files(folder: Path) -> list[Path]:
                       if p.suffix in SUFFIXES and not p.name.startswith(".") and p.is_file())
     except OSError:
         return []
-
-
-def not_a_file(path: Path) -> str | None:
-    """What `path` is when it is not a routine file to read: "a FIFO", "a device", "a socket",
-    "a folder", "a link loop", "a broken link" (None for a regular file, or nothing there)."""
-    import errno
-    import stat
-
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "a link loop"
-        if path.is_symlink():
-            return "a broken link"
-        return None
-    except ValueError:
-        return None
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
 
 
 def skipped(extra: Sequence[Path | str] = ()) -> list[tuple[Path, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -22,6 +23,69 @@ def is_regular_file(path: Path) -> bool:
         return path.is_file()
     except (OSError, ValueError):
         return False
+
+
+def not_a_file(path: Path) -> str | None:
+    """What `path` is when it is not a routine file to read: "a FIFO", "a device", "a socket",
+    "a folder", "a link loop", "a broken link" (None for a regular file, or nothing there)."""
+    return walk_kind(path)[1]
+
+
+def _stat_failed(path: Path, exc: OSError) -> str | None:
+    import errno
+
+    if exc.errno == errno.ELOOP:
+        return "a link loop"
+    if path.is_symlink():
+        return "a broken link"
+    return None
+
+
+def kind_of(mode: int) -> str | None:
+    """not_a_file's answer for a stat mode: None for a regular file."""
+    import stat
+
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+
+
+def walk_kind(path: Path) -> tuple[bool, str | None]:
+    """(is a regular file, what it is otherwise) with one stat: not_a_file and is_file at once.
+    (False, None) when nothing is there (any more)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return False, _stat_failed(path, exc)
+    except ValueError:
+        return False, None
+    what = kind_of(mode)
+    return what is None, what
+
+
+#: Programs have days at the top; routines have steps.
+_TOP_DAYS = re.compile(r"^days\s*:", re.MULTILINE)
+_TOP_STEPS = re.compile(r"^steps\s*:", re.MULTILINE)
+#: How much of a file looks_like_program reads (player.programs reads no more of a program).
+PROGRAM_MAX_BYTES = 256 * 1024
+
+
+def looks_like_program(path: Path) -> bool:
+    """Whether `unknot validate` should read this file as a program rather than a routine."""
+    if path.parent.name == "programs":
+        return True
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(PROGRAM_MAX_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return bool(_TOP_DAYS.search(head)) and not _TOP_STEPS.search(head)
 
 
 def _data_dir(name: str) -> Path:

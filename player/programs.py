@@ -30,6 +30,7 @@ import yaml
 
 from player import paths, vocab
 from player.errors import Problem, RoutineError, UnknotError, UsageError
+from player.paths import looks_like_program as looks_like_program
 
 try:  # libyaml's event parser keeps its own stack: no recursion however deep the input.
     _Parser: type = yaml.CSafeLoader
@@ -38,7 +39,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 SUFFIXES = (".yaml", ".yml")
 #: A program of a year of days is about 10 KiB.
-MAX_BYTES = 256 * 1024
+MAX_BYTES = paths.PROGRAM_MAX_BYTES
 #: Most days in one program.
 MAX_DAYS = 1000
 #: Deepest nesting accepted (a program needs three levels).
@@ -359,22 +360,6 @@ def check_program_file(path: Path, known_routines: Sequence[str], source: str = 
     root = reader.compose(path)
     program = None if reader.problems else reader.program(root, path.stem, path, source)
     return program, reader.problems
-
-
-_TOP_DAYS = re.compile(r"^days\s*:", re.MULTILINE)
-_TOP_STEPS = re.compile(r"^steps\s*:", re.MULTILINE)
-
-
-def looks_like_program(path: Path) -> bool:
-    """Whether `unknot validate` should read this file as a program rather than a routine."""
-    if path.parent.name == "programs":
-        return True
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(MAX_BYTES).decode("utf-8", "replace")
-    except OSError:
-        return False
-    return bool(_TOP_DAYS.search(head)) and not _TOP_STEPS.search(head)
 
 
 # -------------------------------------------------------------------------------- library

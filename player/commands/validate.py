@@ -23,16 +23,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def routine_files(folder: Path, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Every *.yaml / *.yml below `folder`, skipping hidden files and folders; what looks like
     a routine but is not a file (a FIFO, a device, a link loop) goes to `skipped`."""
-    from player.library import not_a_file
-    from player.loader import SUFFIXES
+    from player.paths import SUFFIXES, walk_kind
 
     out = []
     for path in folder.rglob("*"):
         rel = path.relative_to(folder)
         if any(part.startswith(".") for part in rel.parts) or path.suffix not in SUFFIXES:
             continue
-        what = not_a_file(path)
-        if what is None and path.is_file():
+        regular, what = walk_kind(path)  # one stat per name
+        if regular:
             out.append(path)
         elif what is not None and what != "a folder" and skipped is not None:
             skipped.append((path, what))
@@ -42,7 +41,7 @@ def routine_files(folder: Path, skipped: list[tuple[Path, str]] | None = None) -
 def _collect(raws: list[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """The files to check (folders walked) and what was skipped; UnknotError for a bad name."""
     from player.errors import UnknotError
-    from player.library import not_a_file
+    from player.paths import not_a_file
 
     files: list[Path] = []
     skipped: list[tuple[Path, str]] = []
@@ -75,12 +74,12 @@ def _report(problems: list[Problem], files: int, as_json: bool) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from player import programs
     from player.errors import Problem
-    from player.library import not_a_file, routine_folders
     from player.loader import check_file
+    from player.paths import looks_like_program, not_a_file, routine_folders
 
     files, skipped = _collect(args.paths)
+    walked = set(files) - set(map(Path, args.paths))  # regular files when walked: stat once
     search = [d for d, _ in routine_folders(args.routines)]
     known: list[str] | None = None
     problems: list[Problem] = []
@@ -90,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
                                 f"skipped: {what}, not a routine file"))
     for path in files:
         # A FIFO or device is never opened here (it would block): check_file says what it is.
-        if not_a_file(path) is None and programs.looks_like_program(path):
+        if (path in walked or not_a_file(path) is None) and looks_like_program(path):
+            from player import programs  # only when there is a program to check
+
             known = programs.known_routines(args.routines) if known is None else known
             _, found = programs.check_program_file(path, known)
         else:
