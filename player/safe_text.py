@@ -63,17 +63,7 @@ def _unshowable_escaped(text: str, encoding: str) -> str:
         text.encode(encoding)
         return text  # the common case: nothing to change
     except UnicodeEncodeError:
-        pass
-    out = []
-    for char in text:
-        try:
-            char.encode(encoding)
-            out.append(char)
-        except UnicodeEncodeError:
-            plain = _plain(char)
-            out.append(char.encode(encoding, ESCAPE_ERRORS).decode(encoding)
-                       if plain.strip("?") == "" else plain)
-    return "".join(out)
+        return text.encode(encoding, TEXT_ERRORS).decode(encoding)
 
 
 def visible_copy(value: T) -> T:
@@ -186,15 +176,15 @@ def _escape_unencodable(exc: UnicodeError) -> tuple[str, int]:
     so `--json` output in an ISO-8859-1 locale is still JSON that reads back as the emoji."""
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
-    out = []
-    for char in exc.object[exc.start:exc.end]:
-        code = ord(char)
-        if code > 0xFFFF:
-            code -= 0x10000
-            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
-        else:
-            out.append(f"\\u{code:04x}")
-    return "".join(out), exc.end
+    return "".join(_unicode_escape(c) for c in exc.object[exc.start:exc.end]), exc.end
+
+
+def _unicode_escape(char: str) -> str:
+    code = ord(char)
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 codecs.register_error(ESCAPE_ERRORS, _escape_unencodable)
@@ -240,6 +230,24 @@ def _plain_unencodable(exc: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error(CELL_ERRORS, _plain_unencodable)
+
+
+#: The codec error handler for routine and history text on such a terminal (`visible`): an
+#: ASCII stand-in where there is one (`→` `>`), else the escape the CLI prints (`肩` `\u80a9`).
+TEXT_ERRORS = "unknot-text"
+
+
+def _plain_or_escaped(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for char in exc.object[exc.start:exc.end]:
+        plain = _plain(char)
+        out.append(_unicode_escape(char) if plain.strip("?") == "" else plain)
+    return "".join(out), exc.end
+
+
+codecs.register_error(TEXT_ERRORS, _plain_or_escaped)
 
 
 def plain_terminal(stream: Any) -> bool:
